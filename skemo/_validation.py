@@ -1,0 +1,279 @@
+"""Input checks shared by every skemo estimator that takes images.
+
+Images follow one convention (see DESIGN.md): either a numpy array of shape
+``(n, H, W, 3)`` -- ``uint8`` in [0, 255] or floating in [0, 1] -- or a
+sequence of file paths. :func:`check_images` turns both into ``float32``
+``(n, H, W, 3)`` in [0, 1].
+"""
+
+from numbers import Integral
+from os import PathLike
+
+import numpy as np
+from PIL import Image
+
+__all__ = [
+    "check_images",
+    "check_images_y",
+    "check_size",
+    "is_path_list",
+    "iter_image_chunks",
+    "resize_images",
+]
+
+
+def check_size(size, name="size"):
+    """Validate an image size.
+
+    Parameters
+    ----------
+    size : None, int or (int, int)
+        An int gives a square image; a pair is ``(height, width)``.
+    name : str, default="size"
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    size : None or tuple of (int, int)
+        ``(height, width)``, or None when `size` is None.
+
+    Examples
+    --------
+    >>> from skemo._validation import check_size
+    >>> check_size(32)
+    (32, 32)
+    >>> check_size((48, 64))
+    (48, 64)
+    """
+    if size is None:
+        return None
+    if isinstance(size, Integral) and not isinstance(size, bool):
+        pair = (size, size)
+    elif (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(s, Integral) and not isinstance(s, bool) for s in size)
+    ):
+        pair = tuple(size)
+    else:
+        raise ValueError(
+            f"{name} must be None, a positive int or a (height, width) pair of "
+            f"positive ints; got {size!r}."
+        )
+    if min(pair) < 1:
+        raise ValueError(f"{name} must be positive; got {size!r}.")
+    return int(pair[0]), int(pair[1])
+
+
+def is_path_list(X):
+    """Return True when `X` is a sequence of file paths (str or PathLike).
+
+    Examples
+    --------
+    >>> from skemo._validation import is_path_list
+    >>> is_path_list(["a.jpg", "b.png"]), is_path_list([[0, 1]])
+    (True, False)
+    """
+    if isinstance(X, (str, bytes, PathLike)):
+        return False
+    if isinstance(X, np.ndarray):
+        return X.ndim == 1 and X.size > 0 and all(_is_path(x) for x in X)
+    try:
+        n = len(X)
+    except TypeError:
+        return False
+    return n > 0 and all(_is_path(x) for x in X)
+
+
+def _is_path(x):
+    return isinstance(x, (str, PathLike))
+
+
+def resize_images(images, size):
+    """Resize a float32 ``(n, H, W, 3)`` batch to ``size`` with antialiasing.
+
+    Each channel is resized as a 32-bit float image with Pillow's bilinear
+    filter, which averages over the footprint when shrinking, so no
+    precision is lost to an 8-bit round trip.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import resize_images
+    >>> resize_images(np.ones((2, 8, 8, 3), dtype="float32"), 4).shape
+    (2, 4, 4, 3)
+    """
+    height, width = check_size(size)
+    n, h, w, c = images.shape
+    if (h, w) == (height, width):
+        return images
+    out = np.empty((n, height, width, c), dtype=np.float32)
+    for i in range(n):
+        for ch in range(c):
+            plane = Image.fromarray(np.ascontiguousarray(images[i, :, :, ch]), mode="F")
+            plane = plane.resize((width, height), Image.Resampling.BILINEAR)
+            out[i, :, :, ch] = np.asarray(plane)
+    # Bilinear weights are convex, so clipping only removes float rounding.
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def check_images(X, size=None, *, name="X"):
+    """Validate images and return them as ``float32 (n, H, W, 3)`` in [0, 1].
+
+    Parameters
+    ----------
+    X : array-like of shape (n, H, W, 3) or sequence of paths
+        ``uint8`` values in [0, 255], floating values in [0, 1], or file
+        paths loaded with :func:`skemo.io.load_images`.
+    size : None, int or (int, int), default=None
+        Resize every image to this ``(height, width)``; None keeps the size.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width, 3), dtype float32
+
+    Raises
+    ------
+    ValueError
+        For an empty input, a wrong number of dimensions or channels,
+        non-finite values or floats outside [0, 1]; for files, the message
+        names the file that failed and why.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import check_images
+    >>> X = np.full((2, 4, 4, 3), 255, dtype=np.uint8)
+    >>> images = check_images(X)
+    >>> images.dtype, images.shape, float(images.max())
+    (dtype('float32'), (2, 4, 4, 3), 1.0)
+    """
+    size = check_size(size)
+    if isinstance(X, (str, bytes, PathLike)):
+        raise TypeError(
+            f"{name} must be a sequence of image paths or an array of images, "
+            f"not a single path {X!r}; wrap it in a list."
+        )
+    if is_path_list(X):
+        from skemo.io import load_images  # io depends on this module
+
+        return load_images(list(X), size=size)
+    images = _check_image_array(X, name)
+    if size is not None:
+        images = resize_images(images, size)
+    return images
+
+
+def _check_image_array(X, name):
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged nested lists and the like
+        raise ValueError(f"{name} could not be converted to an image array: {exc}") from exc
+    if arr.dtype == object:
+        raise ValueError(
+            f"{name} must be an array of shape (n, H, W, 3) or a sequence of "
+            "image paths; got an object array (mixed types or ragged images)."
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: got an array of shape {arr.shape}.")
+    if arr.ndim != 4:
+        hint = " (a single image? use X[None])" if arr.ndim == 3 else ""
+        raise ValueError(
+            f"{name} must have 4 dimensions (n, H, W, 3); got {arr.ndim} "
+            f"dimensions with shape {arr.shape}{hint}."
+        )
+    if arr.shape[-1] != 3:
+        raise ValueError(
+            f"{name} must have 3 colour channels (RGB) in the last axis; got "
+            f"{arr.shape[-1]} channels with shape {arr.shape}. Convert grayscale "
+            "or RGBA images to RGB first, or pass file paths."
+        )
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255.0)
+    if not np.issubdtype(arr.dtype, np.floating):
+        raise ValueError(
+            f"{name} must be uint8 in [0, 255] or floating in [0, 1]; got dtype "
+            f"{arr.dtype}."
+        )
+    images = arr.astype(np.float32, copy=True)
+    if not np.isfinite(images).all():
+        raise ValueError(f"{name} contains NaN or infinite values.")
+    lo, hi = float(images.min()), float(images.max())
+    if lo < 0.0 or hi > 1.0:
+        raise ValueError(
+            f"{name} has floating values in [{lo:g}, {hi:g}], outside [0, 1]. "
+            "Pass uint8 images for the [0, 255] range, or divide by 255."
+        )
+    return images
+
+
+def check_images_y(X, y, size=None, *, name="X"):
+    """Validate images and labels together; their lengths must agree.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width, 3), dtype float32
+    y : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import check_images_y
+    >>> images, y = check_images_y(np.zeros((3, 4, 4, 3)), ["a", "b", "a"])
+    >>> images.shape, y.tolist()
+    ((3, 4, 4, 3), ['a', 'b', 'a'])
+    """
+    y = _check_labels(y, _n_inputs(X, name), name)
+    return check_images(X, size=size, name=name), y
+
+
+def _check_labels(y, n, name):
+    if y is None:
+        raise ValueError("y is required: got None.")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-dimensional; got shape {y.shape}.")
+    if len(y) != n:
+        raise ValueError(
+            f"{name} has {n} images but y has {len(y)} labels; they must have "
+            "the same length."
+        )
+    return y
+
+
+def _n_inputs(X, name):
+    if isinstance(X, (str, bytes, PathLike)):
+        raise TypeError(f"{name} must be a sequence of image paths, not a single path {X!r}.")
+    try:
+        return len(X)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be an array of images or a sequence of paths.") from exc
+
+
+def iter_image_chunks(X, chunk_size=64, size=None, *, name="X"):
+    """Yield ``(start, images)`` chunks of validated images.
+
+    Path lists are loaded one chunk at a time, so peak memory does not grow
+    with the number of files. Arrays are validated once and sliced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import iter_image_chunks
+    >>> [(start, c.shape[0]) for start, c in iter_image_chunks(np.zeros((5, 4, 4, 3)), 2)]
+    [(0, 2), (2, 2), (4, 1)]
+    """
+    if not (isinstance(chunk_size, Integral) and chunk_size >= 1):
+        raise ValueError(f"chunk_size must be a positive int; got {chunk_size!r}.")
+    if is_path_list(X):
+        files = list(X)
+        for start in range(0, len(files), chunk_size):
+            yield start, check_images(files[start : start + chunk_size], size=size, name=name)
+        return
+    images = check_images(X, size=size, name=name)
+    for start in range(0, len(images), chunk_size):
+        yield start, images[start : start + chunk_size]

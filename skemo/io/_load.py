@@ -1,0 +1,274 @@
+"""Decode image files into float32 RGB arrays, robustly and in order."""
+
+import warnings
+from numbers import Integral
+from os import PathLike
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+from skemo._validation import check_size
+
+_ON_ERROR = ("raise", "warn", "skip")
+_SIXTEEN_BIT = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
+
+
+class ImageReadError(ValueError):
+    """An image file could not be read; the message names the file and why."""
+
+
+def read_image(path, size=None):
+    """Read one image file as ``float32 (H, W, 3)`` RGB in [0, 1].
+
+    The mode is normalised the way DESIGN.md says: grayscale becomes RGB,
+    alpha is composited on white, CMYK and palette images are converted,
+    16-bit images keep their full range, EXIF orientation is applied and an
+    animated image gives its first frame.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        Image file.
+    size : None, int or (int, int), default=None
+        ``(height, width)`` to resize to.
+
+    Returns
+    -------
+    image : ndarray of shape (H, W, 3), dtype float32
+
+    Raises
+    ------
+    ImageReadError
+        A ``ValueError`` naming the file and the reason.
+    """
+    size = check_size(size)
+    path = Path(path)
+    if not path.exists():
+        raise ImageReadError(f"cannot read image '{path}': no such file.")
+    if path.is_dir():
+        raise ImageReadError(f"cannot read image '{path}': it is a directory.")
+    try:
+        with Image.open(path) as img:
+            _check_pixel_count(img, path)
+            img.seek(0)
+            if size is not None and img.format == "JPEG":
+                # libjpeg decodes at a reduced scale for free; keeping twice the
+                # target size leaves the antialiased resize below to do the rest.
+                img.draft("RGB", (2 * size[1], 2 * size[0]))
+            img = ImageOps.exif_transpose(img)
+            array = _to_rgb_float(img, size)
+    except ImageReadError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageReadError(
+            f"cannot read image '{path}': not a recognised image file "
+            f"({path.stat().st_size} bytes)."
+        ) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageReadError(f"cannot read image '{path}': {exc}") from exc
+    return array
+
+
+def _check_pixel_count(img, path):
+    limit = Image.MAX_IMAGE_PIXELS
+    width, height = img.size
+    if limit is not None and width * height > limit:
+        raise ImageReadError(
+            f"cannot read image '{path}': {width}x{height} = {width * height} "
+            f"pixels exceeds Pillow's decompression-bomb limit of {limit} pixels "
+            "(PIL.Image.MAX_IMAGE_PIXELS); raise that limit if you trust the file."
+        )
+
+
+def _to_rgb_float(img, size):
+    mode = img.mode
+    if mode in _SIXTEEN_BIT or mode == "F":
+        scale = 255.0 if mode == "F" else 65535.0
+        gray = img.convert("F") if mode != "F" else img
+        if size is not None:
+            gray = gray.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+        plane = np.clip(np.asarray(gray, dtype=np.float32) / np.float32(scale), 0, 1)
+        return np.repeat(plane[:, :, None], 3, axis=2)
+    if mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    elif mode in ("PA", "La"):
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "RGBa"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    img = img.convert("RGB")
+    if size is not None and img.size != (size[1], size[0]):
+        img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+    return np.asarray(img, dtype=np.float32) / np.float32(255.0)
+
+
+def _read_or_error(path, size):
+    try:
+        return read_image(path, size), None
+    except ImageReadError as exc:
+        return None, str(exc)
+
+
+@validate_params(
+    {
+        "files": "no_validation",  # checked below, with a clearer message
+        "size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
+        "on_error": [StrOptions(set(_ON_ERROR))],
+        "n_jobs": [None, Integral],
+        "return_kept": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_images(files, size=None, on_error="raise", n_jobs=None, return_kept=False):
+    """Load image files into a ``float32 (n, H, W, 3)`` array in [0, 1].
+
+    Parameters
+    ----------
+    files : sequence of str or PathLike
+        Image files, in the order of the output rows.
+    size : None, int or (int, int), default=None
+        Resize each image to ``(height, width)`` (an int gives a square).
+        With None every image must already have the same size.
+    on_error : {"raise", "warn", "skip"}, default="raise"
+        What to do with a file that cannot be read: raise a ``ValueError``
+        naming the file and the reason, or drop it with or without a warning.
+    n_jobs : int, default=None
+        Number of threads that decode files (Pillow releases the GIL).
+    return_kept : bool, default=False
+        Also return the integer indices of the files that loaded, so that
+        labels can be aligned with ``y[kept]``.
+
+    Returns
+    -------
+    images : ndarray of shape (n_kept, height, width, 3), dtype float32
+    kept : ndarray of shape (n_kept,), dtype intp
+        Only when ``return_kept=True``.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> from skemo.io import load_images
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> Image.new("L", (6, 4), color=128).save(folder / "gray.png")
+    >>> (folder / "broken.jpg").write_bytes(b"not an image")
+    12
+    >>> images, kept = load_images([folder / "gray.png", folder / "broken.jpg"],
+    ...                            size=8, on_error="skip", return_kept=True)
+    >>> images.shape, kept.tolist(), round(float(images[0, 0, 0, 0]) * 255)
+    ((1, 8, 8, 3), [0], 128)
+    """
+    if isinstance(files, (str, bytes, PathLike)):
+        raise TypeError(f"files must be a sequence of paths, not a single path {files!r}.")
+    files = list(files)
+    if not files:
+        raise ValueError("files is empty: there are no images to load.")
+    size = check_size(size)
+    if n_jobs in (None, 1) or len(files) == 1:
+        results = [_read_or_error(f, size) for f in files]
+    else:
+        results = Parallel(n_jobs=n_jobs, prefer="threads")(
+            delayed(_read_or_error)(f, size) for f in files
+        )
+    images, kept = [], []
+    for index, (image, error) in enumerate(results):
+        if error is None:
+            images.append(image)
+            kept.append(index)
+        elif on_error == "raise":
+            raise ImageReadError(error)
+        elif on_error == "warn":
+            warnings.warn(f"skipping {error}", UserWarning, stacklevel=2)
+    if not images:
+        raise ValueError(f"none of the {len(files)} files could be loaded as an image.")
+    shapes = {image.shape for image in images}
+    if len(shapes) > 1:
+        first = images[0].shape
+        odd = next(i for i, image in enumerate(images) if image.shape != first)
+        raise ValueError(
+            f"images have different sizes: '{files[kept[0]]}' is {first[0]}x{first[1]} "
+            f"but '{files[kept[odd]]}' is {images[odd].shape[0]}x{images[odd].shape[1]} "
+            "(height x width); pass size=(height, width) to resize them."
+        )
+    stacked = np.stack(images)
+    if return_kept:
+        return stacked, np.asarray(kept, dtype=np.intp)
+    return stacked
+
+
+class ImageLoader(TransformerMixin, BaseEstimator):
+    """Transformer that loads image files into a float32 array.
+
+    Put it first in a pipeline whose input is a list of file paths.
+
+    Parameters
+    ----------
+    size : None, int or (int, int), default=224
+        ``(height, width)`` every image is resized to (an int gives a square).
+    on_error : {"raise", "warn", "skip"}, default="raise"
+        What to do with unreadable files; see :func:`load_images`. Dropping
+        rows during ``fit_transform(X, y)`` would misalign ``y``, so that
+        raises; use ``load_images(..., return_kept=True)`` to drop files
+        together with their labels.
+    n_jobs : int, default=None
+        Number of decoding threads.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from PIL import Image
+    >>> from skemo.io import ImageLoader
+    >>> path = Path(tempfile.mkdtemp()) / "red.png"
+    >>> Image.new("RGB", (5, 5), color=(255, 0, 0)).save(path)
+    >>> ImageLoader(size=3).fit_transform([path]).shape
+    (1, 3, 3, 3)
+    """
+
+    _parameter_constraints = {
+        "size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
+        "on_error": [StrOptions(set(_ON_ERROR))],
+        "n_jobs": [None, Integral],
+    }
+
+    def __init__(self, size=224, on_error="raise", n_jobs=None):
+        self.size = size
+        self.on_error = on_error
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y=None):
+        """Validate the parameters; loading happens in :meth:`transform`."""
+        self._validate_params()
+        check_size(self.size)
+        return self
+
+    def transform(self, X):
+        """Load the files in `X`; see :func:`load_images`."""
+        return load_images(X, size=self.size, on_error=self.on_error, n_jobs=self.n_jobs)
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit, then load `X`; refuses to drop files when labels are given."""
+        self.fit(X, y)
+        images, kept = load_images(
+            X, size=self.size, on_error=self.on_error, n_jobs=self.n_jobs, return_kept=True
+        )
+        if y is not None and len(kept) != len(X):
+            raise ValueError(
+                f"ImageLoader dropped {len(X) - len(kept)} of {len(X)} files, which "
+                "would misalign y; filter the files and labels first with "
+                "load_images(..., return_kept=True)."
+            )
+        return images
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.requires_fit = False
+        return tags

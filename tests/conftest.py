@@ -1,0 +1,31 @@
+"""Shared tiny fixtures; real-data tests skip when ../shared/data/oasis is absent."""
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+OASIS_ROOT = Path(
+    os.environ.get("SKEMO_OASIS", Path(__file__).resolve().parents[2] / "shared/data/oasis")
+)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def tiny_images():
+    return np.random.default_rng(0).integers(0, 256, size=(8, 32, 32, 3), dtype=np.uint8)
+
+
+@pytest.fixture(scope="session")
+def oasis_root():
+    if not (OASIS_ROOT / "OASIS.csv").is_file():
+        pytest.skip(f"OASIS data not found at {OASIS_ROOT}")
+    return OASIS_ROOT
