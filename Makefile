@@ -1,0 +1,43 @@
+# `make demo` and `make test` each create or refresh .venv, install what the target needs,
+# and run. The install is redone only when pyproject.toml is newer than the target's stamp.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
+export MPLBACKEND := Agg
+
+EXTRAS_test := test,pretrained
+EXTRAS_demo := pretrained
+EXTRAS_docs := docs,pretrained
+
+.PHONY: demo test docs bench clean help
+
+help:
+	@echo "make demo   set up .venv, then run the main job on the built-in data"
+	@echo "make test   set up .venv, then run the test suite (doctests included)"
+	@echo "make docs   build the HTML docs and execute the gallery"
+	@echo "make bench  run the benchmarks (needs ../shared/data/oasis)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-%: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[$(EXTRAS_$*)]" $(PIP_QUIET)
+	touch $@
+
+demo: $(VENV)/.installed-demo
+	$(BIN)/skemo demo --out skemo-report
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+docs: $(VENV)/.installed-docs
+	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+
+bench: $(VENV)/.installed-test
+	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) docs/_build docs/auto_examples docs/generated skemo-report
