@@ -1,0 +1,183 @@
+"""PaintingFeatures: the thesis's 13 hand-crafted features, computed in one pass."""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods
+
+from ._affective import AffectiveFeatures
+from skemo._validation import check_size
+
+from ._base import _ImageFeatures, _resize
+from ._brightness import BrightnessFeatures
+from ._palette import ColorPaletteFeatures
+from ._texture import TextureFeatures
+
+# Block name -> default transformer, in the thesis's column order.
+_BLOCKS = {
+    "brightness": BrightnessFeatures,
+    "texture": TextureFeatures,
+    "palette": ColorPaletteFeatures,
+    "affective": AffectiveFeatures,
+}
+
+
+def _is_transformer(value):
+    return hasattr(value, "_transform_images") and hasattr(value, "get_params")
+
+
+class PaintingFeatures(_ImageFeatures):
+    """Brightness, texture and palette features (and optionally affective ones) together.
+
+    The columns follow the thesis's order: ``brightness``, the six texture SSIMs
+    (:class:`TextureFeatures`), then the six palette distances
+    (:class:`ColorPaletteFeatures`): 13 features with the defaults, followed by
+    :class:`AffectiveFeatures` when ``affective=True``.
+
+    Each image is loaded once per chunk and every block is computed on that chunk;
+    a block that works at its own size (texture: ``size`` x ``size``) gets the
+    chunk resized in memory.  Parameters of the blocks are reachable with
+    ``set_params`` and grid searches as ``<block>__<param>`` (e.g.
+    ``palette__n_colors``), even while the block is ``True``: setting one replaces
+    ``True`` by a default instance carrying the new value.
+
+    Parameters
+    ----------
+    brightness, texture, palette, affective : bool or transformer
+        ``True`` uses the block's default transformer, ``False`` drops the block,
+        and a transformer instance (e.g. ``TextureFeatures(size=128)``) is used as
+        given (cloned at ``fit``).  ``affective`` defaults to ``False``.
+    n_jobs : int, default=None
+        Number of joblib jobs over chunks of images; the default backend is used,
+        so an enclosing :func:`joblib.parallel_backend` is honoured.
+    verbose : int, default=0
+        Show a progress bar over images when positive.
+    random_state : int, RandomState instance or None, default=None
+        Given to each stochastic block (the palette's k-means) whose own
+        ``random_state`` is None.
+
+    Attributes
+    ----------
+    transformers_ : list of (str, transformer)
+        The fitted blocks, in column order.
+    n_features_out_ : int
+        Total number of features.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.features import PaintingFeatures
+    >>> X = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    >>> feat = PaintingFeatures(random_state=0).set_params(texture__size=32)
+    >>> feat.fit_transform(X).shape
+    (3, 13)
+    >>> feat.get_feature_names_out()[:3]
+    array(['brightness', 'texture_ssim_0', 'texture_ssim_1'], dtype=object)
+    """
+
+    _parameter_constraints: dict = {
+        **_ImageFeatures._parameter_constraints,
+        **{name: ["boolean", HasMethods(["fit", "_transform_images"])] for name in _BLOCKS},
+        "random_state": ["random_state"],
+    }
+    # Native-size chunks can be large (500x400 float32 is 2.4 MB an image).
+    _chunk_size = 32
+
+    def __init__(
+        self,
+        brightness=True,
+        texture=True,
+        palette=True,
+        affective=False,
+        *,
+        n_jobs=None,
+        verbose=0,
+        random_state=None,
+    ):
+        self.brightness = brightness
+        self.texture = texture
+        self.palette = palette
+        self.affective = affective
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # -- nested parameters ------------------------------------------------------------
+    def get_params(self, deep=True):
+        params = super().get_params(deep=False)
+        if deep:
+            for name in _BLOCKS:
+                value = params[name]
+                block = _BLOCKS[name]() if value is True else value
+                if _is_transformer(block):
+                    for key, sub in block.get_params(deep=True).items():
+                        params[f"{name}__{key}"] = sub
+        return params
+
+    def set_params(self, **params):
+        own = {k: v for k, v in params.items() if "__" not in k}
+        super().set_params(**own)
+        nested = {}
+        for key, value in params.items():
+            if "__" in key:
+                name, sub = key.split("__", 1)
+                nested.setdefault(name, {})[sub] = value
+        for name, sub in nested.items():
+            if name not in _BLOCKS:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for PaintingFeatures; blocks are "
+                    f"{sorted(_BLOCKS)}."
+                )
+            block = getattr(self, name)
+            if block is False:
+                raise ValueError(
+                    f"Cannot set {name}__{next(iter(sub))}: the {name!r} block is "
+                    f"disabled ({name}=False)."
+                )
+            if block is True:
+                # Materialise the default so the nested value has somewhere to live.
+                block = _BLOCKS[name]()
+                setattr(self, name, block)
+            block.set_params(**sub)
+        return self
+
+    # -- hooks --------------------------------------------------------------------------
+    def _blocks(self):
+        for name in _BLOCKS:
+            value = getattr(self, name)
+            if value is True:
+                yield name, _BLOCKS[name]()
+            elif value is not False:
+                yield name, clone(value)
+
+    def _fit_images(self, X, y):
+        fitted = []
+        for name, block in self._blocks():
+            if (
+                self.random_state is not None
+                and "random_state" in block.get_params(deep=False)
+                and block.random_state is None
+            ):
+                block.set_params(random_state=self.random_state)
+            fitted.append((name, block.fit(X, y)))
+        if not fitted:
+            raise ValueError(
+                "PaintingFeatures needs at least one block; brightness, texture, "
+                "palette and affective are all False."
+            )
+        self.transformers_ = fitted
+
+    def _feature_names(self):
+        return [n for _, block in self.transformers_ for n in block._feature_names()]
+
+    def _load_size(self):
+        sizes = {check_size(block._image_size) for _, block in self.transformers_}
+        return sizes.pop() if len(sizes) == 1 else None
+
+    def _transform_loaded(self, images):
+        return np.hstack(
+            [
+                block._transform_images(_resize(images, block._image_size))
+                for _, block in self.transformers_
+            ]
+        )
+

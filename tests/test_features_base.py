@@ -1,0 +1,45 @@
+"""The shared base class: the sklearn checks that apply to image transformers.
+
+``parametrize_with_checks`` feeds tabular 2-D X, which these transformers reject by
+design (their input is images or paths), so the applicable subset is run by hand:
+clone, get/set_params, pickling, fit idempotence, fitted-state checks and tags.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import get_tags
+
+from skemo.features import BrightnessFeatures, PaintingFeatures, TextureFeatures
+
+ESTIMATORS = [
+    BrightnessFeatures(),
+    TextureFeatures(size=16),
+    PaintingFeatures(texture=TextureFeatures(size=16), random_state=0),
+]
+
+
+@pytest.mark.parametrize("est", ESTIMATORS, ids=lambda e: type(e).__name__)
+def test_sklearn_contract(est, tiny_images):
+    with pytest.raises(NotFittedError):
+        clone(est).transform(tiny_images)
+    with pytest.raises(NotFittedError):
+        clone(est).get_feature_names_out()
+    fitted = clone(est).fit(tiny_images)
+    first = fitted.transform(tiny_images)
+    assert first.dtype == np.float64 and first.shape == (8, fitted.n_features_out_)
+    assert len(fitted.get_feature_names_out()) == fitted.n_features_out_
+    np.testing.assert_array_equal(fitted.fit(tiny_images).transform(tiny_images), first)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).transform(tiny_images), first)
+    assert clone(est).get_params(deep=False).keys() == est.get_params(deep=False).keys()
+    assert clone(est).set_params(verbose=1).verbose == 1
+    tags = get_tags(est)
+    assert tags.requires_fit and not tags.input_tags.two_d_array
+
+
+def test_empty_input_is_rejected():
+    with pytest.raises(ValueError):
+        BrightnessFeatures().fit(np.zeros((1, 4, 4, 3))).transform(np.zeros((0, 4, 4, 3)))

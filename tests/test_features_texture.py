@@ -1,0 +1,159 @@
+"""TextureFeatures: fused SSIM against skimage, Perlin references, HS formula."""
+
+import joblib
+import noise
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from skimage.metrics import structural_similarity
+from sklearn.preprocessing import MinMaxScaler
+
+from skemo._validation import check_images
+from skemo.features import TextureFeatures, hard_soft_scale
+from skemo.features._texture import THESIS_REFERENCES, _perlin_reference
+
+SIZE = 32
+
+
+def _oracle(image01, refs, normalize="global"):
+    """The thesis path: min-max scale, then one skimage SSIM call per reference."""
+    img = image01.astype(np.float64)
+    if normalize == "column":
+        h, w, c = img.shape
+        img = MinMaxScaler().fit_transform(img.reshape(h, w * c)).reshape(h, w, c)
+    else:
+        img = (img - img.min()) / (img.max() - img.min())
+    return np.array(
+        [
+            structural_similarity(
+                img, np.repeat(ref[..., None], 3, axis=-1), channel_axis=-1, data_range=1.0
+            )
+            for ref in refs
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def texture():
+    return TextureFeatures(size=SIZE).fit(np.zeros((1, SIZE, SIZE, 3)))
+
+
+@pytest.mark.parametrize("normalize", ["global", "column"])
+def test_ssim_matches_skimage_on_random_images(rng, texture, normalize):
+    X = rng.integers(0, 256, size=(5, SIZE, SIZE, 3), dtype=np.uint8)
+    feat = TextureFeatures(size=SIZE, normalize=normalize).fit(X)
+    expected = np.array([_oracle(img, feat.references_, normalize) for img in X / 255.0])
+    np.testing.assert_allclose(feat.transform(X), expected, atol=1e-5, rtol=0)
+
+
+def test_images_are_resized_with_check_images(rng, texture):
+    X = rng.random((2, 45, 50, 3))
+    resized = check_images(X, size=SIZE)
+    expected = np.array([_oracle(img, texture.references_) for img in resized])
+    np.testing.assert_allclose(texture.transform(X), expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.real_data
+def test_ssim_matches_skimage_on_oasis(oasis_root):
+    files = sorted((oasis_root / "images").glob("*.jpg"))[:3]
+    feat = TextureFeatures(size=224).fit(files)
+    images = check_images(files, size=224)
+    expected = np.array([_oracle(img, feat.references_) for img in images])
+    np.testing.assert_allclose(feat.transform(files), expected, atol=1e-5, rtol=0)
+
+
+def test_column_normalize_is_column_wise_minmax_scaler(rng):
+    from skemo.features._texture import min_max_normalize
+
+    img = rng.random((SIZE, SIZE, 3)) * 0.5 + 0.2
+    expected = MinMaxScaler().fit_transform(img.reshape(SIZE, -1)).reshape(img.shape)
+    np.testing.assert_allclose(min_max_normalize(img, "column"), expected, atol=1e-15)
+    glob = min_max_normalize(img, "global")
+    assert glob.min() == 0.0 and glob.max() == 1.0
+    # Per-column scaling puts a 0 and a 1 in every (column, channel).
+    col = min_max_normalize(img, "column")
+    np.testing.assert_allclose(col.min(axis=0), 0.0, atol=1e-15)
+    np.testing.assert_allclose(col.max(axis=0), 1.0, atol=1e-12)
+
+
+def test_references_are_pnoise2_and_cached(texture):
+    refs = texture.references_
+    assert refs.shape == (6, SIZE, SIZE)
+    for k, (scale, octaves, persistence, lacunarity) in enumerate(THESIS_REFERENCES):
+        for i, j in [(0, 0), (3, 17), (31, 5)]:
+            expected = noise.pnoise2(
+                i / scale, j / scale, octaves=octaves, persistence=persistence,
+                lacunarity=lacunarity, repeatx=SIZE, repeaty=SIZE, base=0,
+            )
+            assert refs[k, i, j] == expected
+    # Cached for the process: the same parameters return the same read-only array.
+    first = _perlin_reference(200.0, 100, 0.75, 2.0, SIZE)
+    assert first is _perlin_reference(200.0, 100, 0.75, 2.0, SIZE)
+    assert not first.flags.writeable
+
+
+def test_hard_soft_values():
+    # Hand values: all parameters 1 leave only the constants.
+    assert hard_soft_scale(1, 1, 1, 1) == pytest.approx(586.33 - 178.78 - 84.20 - 106.83 - 213.89)
+    assert hard_soft_scale(200.0, 100, 0.75, 2.0) == pytest.approx(
+        586.33 - 178.78 * 100**0.01 - 84.20 * 200**0.01 - 106.83 * 0.75**0.02 - 213.89 * 2**0.01
+    )
+    assert hard_soft_scale(200.0, 100, 0.75, 2.0) == pytest.approx(-11.2520, abs=1e-4)
+    assert hard_soft_scale(2.0, 1, 0.95, 0.01) == pytest.approx(11.7805, abs=1e-4)
+    feat = TextureFeatures(size=SIZE).fit(np.zeros((1, 8, 8, 3)))
+    np.testing.assert_allclose(feat.hard_soft_, [hard_soft_scale(*p) for p in THESIS_REFERENCES])
+
+
+@settings(max_examples=15, deadline=None)
+@given(arrays(np.uint8, (1, 12, 12, 3)))
+def test_ssim_lies_in_minus_one_one(X):
+    feat = TextureFeatures(size=12).fit(X)
+    got = feat.transform(X)
+    assert np.all(np.abs(got) <= 1 + 1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**16), normalize=st.sampled_from(["global", "column"]))
+def test_ssim_is_one_for_an_image_equal_to_a_reference(seed, normalize):
+    rng = np.random.default_rng(seed)
+    refs = rng.random((3, 16, 16))
+    refs[:, 0, :] = 0.0  # every column spans [0, 1]: both normalisations keep refs as is
+    refs[:, 1, :] = 1.0
+    X = np.repeat(refs[1][None, ..., None], 3, axis=-1)
+    got = TextureFeatures(references=refs, size=16, normalize=normalize).fit(X).transform(X)
+    assert got[0, 1] == pytest.approx(1.0, abs=1e-12)
+    assert np.all(got[0, [0, 2]] < 1.0)
+
+
+def test_custom_parameter_references_and_names(rng):
+    X = rng.random((2, 16, 16, 3))
+    params = [(5.0, 2, 0.5, 2.0), (50.0, 1, 0.5, 2.0)]
+    feat = TextureFeatures(references=params, size=16).fit(X)
+    assert feat.transform(X).shape == (2, 2)
+    assert feat.get_feature_names_out().tolist() == ["texture_ssim_0", "texture_ssim_1"]
+    np.testing.assert_allclose(feat.hard_soft_, [hard_soft_scale(*p) for p in params])
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"references": np.zeros((2, 8, 8))}, "references must be"),
+        ({"references": [(1.0, 2.0)]}, "references must be"),
+        ({"size": 5}, "size"),
+        ({"normalize": "row"}, "normalize"),
+    ],
+)
+def test_bad_parameters(params, match):
+    with pytest.raises(ValueError, match=match):
+        TextureFeatures(**{"size": 16, **params}).fit(np.zeros((1, 16, 16, 3)))
+
+
+def test_parallel_backends_give_same_features(rng, texture):
+    X = rng.integers(0, 256, size=(7, SIZE, SIZE, 3), dtype=np.uint8)
+    ref = texture.transform(X)
+    feat = TextureFeatures(size=SIZE, n_jobs=2).fit(X)
+    feat._chunk_size = 2
+    with joblib.parallel_config(backend="threading"):
+        np.testing.assert_array_equal(feat.transform(X), ref)
