@@ -1,0 +1,23 @@
+"""Neural classifiers (skorch estimators), backbones and fusion pipelines.
+
+Every classifier here takes any labels (strings included), exposes
+``classes_``, predicts in the original label space, takes ``random_state``
+and skorch's training parameters, and works with ``clone``, pickle,
+``Pipeline`` and ``GridSearchCV``.
+"""
+
+from ._backbones import list_backbones
+from ._cvfc import CVFC
+from ._embedding import BackboneEmbedding
+from ._fusion import make_fusion_classifier
+from ._shallnet import ShallNet
+from ._transfer import TransferClassifier
+
+__all__ = [
+    "BackboneEmbedding",
+    "CVFC",
+    "ShallNet",
+    "TransferClassifier",
+    "list_backbones",
+    "make_fusion_classifier",
+]

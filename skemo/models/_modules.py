@@ -1,0 +1,242 @@
+"""Torch modules behind the skemo classifiers.
+
+Every module takes ``float32`` tensors and returns class **logits**; the
+estimators pair them with :class:`torch.nn.CrossEntropyLoss` and apply the
+softmax in ``predict_proba``. Image modules take ``(n, 3, H, W)`` tensors with
+values in [0, 1].
+
+Modules that feed class activation maps expose the same two-step API:
+``forward_features(x)`` returns the last convolutional feature maps
+``(n, C, h, w)`` and ``forward_head(maps)`` turns them into logits, so that
+``forward(x) == forward_head(forward_features(x))``.
+"""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "BackboneFeatures",
+    "CVFCModule",
+    "SameConv2d",
+    "SameMaxPool2d",
+    "ShallNetModule",
+    "TransferHead",
+    "TransferModule",
+]
+
+
+def same_padding(size, kernel_size, stride):
+    """Return Keras/TensorFlow ``"same"`` padding ``(before, after)`` for one axis.
+
+    The output has ``ceil(size / stride)`` positions; the odd pixel of an
+    uneven padding goes *after*, as TensorFlow does.
+
+    Examples
+    --------
+    >>> from skemo.models._modules import same_padding
+    >>> same_padding(32, 4, 1), same_padding(30, 8, 8), same_padding(32, 8, 8)
+    ((1, 2), (1, 1), (0, 0))
+    """
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + kernel_size - size, 0)
+    return total // 2, total - total // 2
+
+
+def _pad_same(x, kernel_size, stride, value=0.0):
+    (top, bottom) = same_padding(x.shape[-2], kernel_size[0], stride[0])
+    (left, right) = same_padding(x.shape[-1], kernel_size[1], stride[1])
+    if top or bottom or left or right:
+        x = F.pad(x, (left, right, top, bottom), value=value)
+    return x
+
+
+class SameConv2d(nn.Conv2d):
+    """:class:`torch.nn.Conv2d` with Keras ``padding="same"`` semantics.
+
+    Unlike ``nn.Conv2d(padding="same")`` it also handles even kernels the way
+    Keras does (extra pixel after) and strides above 1.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, bias=True):
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, bias=bias)
+
+    def forward(self, x):
+        return super().forward(_pad_same(x, self.kernel_size, self.stride))
+
+
+class SameMaxPool2d(nn.Module):
+    """Max pooling with Keras ``padding="same"``: output is ``ceil(size / stride)``.
+
+    Padded cells hold ``-inf`` so they never win the max, as in TensorFlow.
+    """
+
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size = (kernel_size, kernel_size)
+        stride = kernel_size if stride is None else stride
+        self.stride = (stride, stride)
+
+    def forward(self, x):
+        x = _pad_same(x, self.kernel_size, self.stride, value=-math.inf)
+        return F.max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding=same"
+
+
+class CVFCModule(nn.Module):
+    """Tabular features -> Linear -> ReLU -> Linear(n_classes) logits."""
+
+    def __init__(self, n_features, hidden_units, n_classes):
+        super().__init__()
+        self.hidden = nn.Linear(n_features, hidden_units)
+        self.activation = nn.ReLU()
+        self.output = nn.Linear(hidden_units, n_classes)
+
+    def forward(self, x):
+        return self.output(self.activation(self.hidden(x)))
+
+
+def shallnet_flat_size(image_size):
+    """Return the number of values ShallNet flattens for a ``(H, W)`` input.
+
+    Examples
+    --------
+    >>> from skemo.models._modules import shallnet_flat_size
+    >>> shallnet_flat_size((32, 32)), shallnet_flat_size((64, 100))
+    (16, 128)
+    """
+    h, w = image_size
+    return 16 * math.ceil(math.ceil(h / 8) / 4) * math.ceil(math.ceil(w / 8) / 4)
+
+
+class ShallNetModule(nn.Module):
+    """The thesis's shallow CNN, with Keras ``"same"`` padding everywhere.
+
+    ``features``: Conv(3->8, 4x4) -> ReLU -> MaxPool(8) -> Conv(8->16, 2x2) ->
+    ReLU; ``head``: MaxPool(4) -> Flatten -> Linear(n_classes).
+    """
+
+    def __init__(self, n_classes, image_size):
+        super().__init__()
+        self.image_size = tuple(image_size)
+        self.features = nn.Sequential(
+            SameConv2d(3, 8, 4),
+            nn.ReLU(),
+            SameMaxPool2d(8, 8),
+            SameConv2d(8, 16, 2),
+            nn.ReLU(),
+        )
+        self.head = nn.Sequential(
+            SameMaxPool2d(4, 4),
+            nn.Flatten(),
+            nn.Linear(shallnet_flat_size(self.image_size), n_classes),
+        )
+
+    def forward_features(self, x):
+        """Last convolutional feature maps (after ReLU), ``(n, 16, h, w)``."""
+        return self.features(x)
+
+    def forward_head(self, maps):
+        """Logits from the maps returned by :meth:`forward_features`."""
+        return self.head(maps)
+
+    def forward(self, x):
+        return self.forward_head(self.forward_features(x))
+
+
+class BackboneFeatures(nn.Module):
+    """A pretrained convolutional base, run as a sequence of ``blocks``.
+
+    ``trainable_layers=k`` in :class:`~skemo.models.TransferClassifier`
+    unfreezes the last ``k`` entries of ``blocks``.
+    """
+
+    def __init__(self, name, blocks, out_channels, mean, std):
+        super().__init__()
+        self.name = name
+        self.blocks = nn.ModuleList(blocks)
+        self.out_channels = int(out_channels)
+        self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
+
+    def forward(self, x):
+        """Normalize ``[0, 1]`` images and return the last conv feature maps."""
+        x = (x - self.mean) / self.std
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+def global_pool(maps, pooling):
+    """Global ``"avg"`` or ``"max"`` pooling of ``(n, C, h, w)`` maps to ``(n, C)``."""
+    if pooling == "avg":
+        return maps.mean(dim=(2, 3))
+    return maps.amax(dim=(2, 3))
+
+
+_ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
+
+
+class TransferHead(nn.Module):
+    """Linear(d, hidden) -> activation -> Linear(hidden, n_classes).
+
+    ``hidden_units=None`` gives a single linear layer (GAP + linear, the
+    setting in which CAM is exact).
+    """
+
+    def __init__(self, in_features, n_classes, hidden_units=512, activation="sigmoid"):
+        super().__init__()
+        if hidden_units is None:
+            self.layers = nn.Sequential(nn.Linear(in_features, n_classes))
+        else:
+            self.layers = nn.Sequential(
+                nn.Linear(in_features, hidden_units),
+                _ACTIVATIONS[activation](),
+                nn.Linear(hidden_units, n_classes),
+            )
+
+    def forward(self, embedding):
+        return self.layers(embedding)
+
+
+class TransferModule(nn.Module):
+    """``backbone`` (with ImageNet normalization) -> global pooling -> ``head``.
+
+    The first ``n_frozen`` backbone blocks have ``requires_grad=False`` and
+    stay in eval mode even in ``train()``, so their batch-norm statistics do
+    not drift while the rest is fine-tuned.
+    """
+
+    def __init__(self, backbone, head, pooling="avg", n_frozen=0):
+        super().__init__()
+        self.backbone = backbone
+        self.head = head
+        self.pooling = pooling
+        self.n_frozen = int(n_frozen)
+        for i, block in enumerate(self.backbone.blocks):
+            block.requires_grad_(i >= self.n_frozen)
+
+    def train(self, mode=True):
+        super().train(mode)
+        for block in list(self.backbone.blocks)[: self.n_frozen]:
+            block.eval()
+        return self
+
+    def forward_features(self, x):
+        """Last convolutional feature maps of the backbone, ``(n, C, h, w)``."""
+        return self.backbone(x)
+
+    def embed(self, x):
+        """Pooled backbone features, ``(n, C)``: what the head sees."""
+        return global_pool(self.forward_features(x), self.pooling)
+
+    def forward_head(self, maps):
+        """Logits from the maps returned by :meth:`forward_features`."""
+        return self.head(global_pool(maps, self.pooling))
+
+    def forward(self, x):
+        return self.forward_head(self.forward_features(x))
