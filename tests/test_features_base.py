@@ -18,7 +18,7 @@ from skemo.features import BrightnessFeatures, PaintingFeatures, TextureFeatures
 ESTIMATORS = [
     BrightnessFeatures(),
     TextureFeatures(size=16),
-    PaintingFeatures(texture=TextureFeatures(size=16), random_state=0),
+    PaintingFeatures(size=16, texture=TextureFeatures(size=16), random_state=0),
 ]
 
 
@@ -43,3 +43,16 @@ def test_sklearn_contract(est, tiny_images):
 def test_empty_input_is_rejected():
     with pytest.raises(ValueError):
         BrightnessFeatures().fit(np.zeros((1, 4, 4, 3))).transform(np.zeros((0, 4, 4, 3)))
+
+
+def test_chunks_shrink_to_balance_workers():
+    feat = BrightnessFeatures()
+    X = np.zeros((60, 4, 4, 3))
+    serial = [len(raw) for _, raw in feat._raw_chunks(X)]
+    assert serial == [60]  # at most _chunk_size=64 images a chunk
+    parallel = list(feat._raw_chunks(X, n_workers=2))
+    assert [start for start, _ in parallel] == list(range(0, 60, 8))
+    assert sum(len(raw) for _, raw in parallel) == 60
+    # Never above _chunk_size, however many images.
+    big = np.zeros((1000, 1, 1, 3))
+    assert max(len(raw) for _, raw in feat._raw_chunks(big, n_workers=2)) == 64

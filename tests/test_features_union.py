@@ -10,6 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
+from skemo._validation import check_images
+
 from skemo.features import (
     AffectiveFeatures,
     BrightnessFeatures,
@@ -22,7 +24,7 @@ SIZE = 32
 
 
 def _feat(**kwargs):
-    return PaintingFeatures(texture=TextureFeatures(size=SIZE), **kwargs)
+    return PaintingFeatures(texture=TextureFeatures(size=SIZE), **{"size": SIZE, **kwargs})
 
 
 @pytest.fixture
@@ -45,9 +47,34 @@ def test_thirteen_features_in_thesis_order_equal_the_blocks(images):
 
 def test_texture_resized_in_memory_from_native_chunk(rng):
     X = rng.integers(0, 256, size=(3, 40, 36, 3), dtype=np.uint8)
-    got = _feat(palette=False).fit_transform(X)
+    got = _feat(palette=False, size=None).fit_transform(X)
     np.testing.assert_allclose(got[:, :1], BrightnessFeatures().fit_transform(X), rtol=1e-12)
     np.testing.assert_allclose(got[:, 1:], TextureFeatures(size=SIZE).fit_transform(X), rtol=1e-12)
+
+
+def test_working_size_resizes_once_for_every_block(rng, tmp_path):
+    X = rng.integers(0, 256, size=(3, 40, 36, 3), dtype=np.uint8)
+    feat = PaintingFeatures(size=(24, 20), texture=TextureFeatures(size=SIZE), random_state=0)
+    got = feat.fit_transform(X)
+    small = check_images(X, size=(24, 20))
+    expected = np.hstack([
+        BrightnessFeatures().fit_transform(small),
+        TextureFeatures(size=SIZE).fit_transform(small),
+        ColorPaletteFeatures(random_state=0).fit_transform(small),
+    ])
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    # Files are resized by the loader (8-bit), arrays in float: close, not identical.
+    paths = []
+    for i, img in enumerate(X):
+        paths.append(tmp_path / f"{i}.png")
+        Image.fromarray(img).save(paths[-1])
+    np.testing.assert_allclose(feat.transform(paths)[:, :1], got[:, :1], atol=0.5)
+    # Learned palettes are learned at the working resolution too.
+    y = np.array([0, 1, 0])
+    learn = PaintingFeatures(size=(24, 20), brightness=False, texture=False, random_state=0)
+    learn.set_params(palette__references="learn", palette__n_colors=2).fit(X, y)
+    alone = ColorPaletteFeatures(n_colors=2, references="learn", random_state=0).fit(small, y)
+    np.testing.assert_array_equal(learn.transformers_[0][1].references_, alone.references_)
 
 
 def test_affective_block_is_appended(images):
@@ -64,6 +91,7 @@ def test_affective_block_is_appended(images):
 
 def test_nested_params_set_params_and_clone(images):
     feat = PaintingFeatures()
+    assert feat.get_params()["size"] == 224
     assert feat.get_params()["palette__n_colors"] == 5
     assert feat.get_params()["texture__size"] == 224
     feat.set_params(palette__n_colors=3, palette__references="learn", texture__size=SIZE)

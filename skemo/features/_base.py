@@ -15,9 +15,14 @@ this subpackage only.  A subclass implements
 - ``_image_size``: optional ``None | int | (h, w)`` the images are resized to before
   ``_transform_images`` (``None`` keeps them as given).  May be a property.
 
+``PaintingFeatures`` sets ``_working_size`` on its fitted blocks: the size the union
+loads images at, so a block that learns from ``X`` in ``fit`` sees what it will see in
+the union's ``transform``.
+
 Every transformer requires ``fit`` (the scikit-learn convention), even a stateless one:
 ``fit`` validates the parameters once and records ``n_features_out_``; ``fit_transform``
-does both in one call.  ``transform`` works in chunks of ``_chunk_size`` images: a list
+does both in one call.  ``transform`` works in chunks of at most ``_chunk_size`` images
+(smaller when several workers would otherwise get uneven shares): a list
 of paths is loaded chunk by chunk inside the workers (flat peak memory, parallel JPEG
 decoding), an array is sliced.  Chunks run through ``joblib.Parallel(n_jobs=self.n_jobs)``
 with the default backend, so an enclosing ``joblib.parallel_backend(...)`` (e.g. Dask)
@@ -27,7 +32,7 @@ is honoured.
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
@@ -63,6 +68,8 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {"n_jobs": [None, Integral], "verbose": ["verbose"]}
     _image_size = None
+    # Set by PaintingFeatures on its blocks: the resolution the whole union loads at.
+    _working_size = None
     _chunk_size = 64
 
     # -- hooks ----------------------------------------------------------------------
@@ -77,15 +84,19 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
 
     def _load_size(self):
         """Size the raw chunks are loaded at (the union overrides it)."""
-        return self._image_size
+        return self._image_size if self._working_size is None else self._working_size
 
     def _transform_loaded(self, images):
         """Features of a loaded float32 stack (the union overrides it)."""
         return self._transform_images(_resize(images, self._image_size))
 
     # -- machinery ------------------------------------------------------------------
-    def _raw_chunks(self, X):
-        """Yield ``(start, raw_chunk)`` without loading anything."""
+    def _raw_chunks(self, X, n_workers=1):
+        """Yield ``(start, raw_chunk)`` without loading anything.
+
+        With several workers the chunks shrink (down from ``_chunk_size``) so that
+        each worker gets about four: a few large chunks would leave one idle at the end.
+        """
         if not is_path_list(X) and not isinstance(X, np.ndarray):
             # A list of arrays (or anything else) is validated once, as a whole.
             X = check_images(X)
@@ -93,6 +104,8 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         if n == 0:
             raise ValueError("X must contain at least one image, got 0.")
         step = self._chunk_size
+        if n_workers > 1:
+            step = max(1, min(step, -(-n // (4 * n_workers))))
         for start in range(0, n, step):
             yield start, X[start : start + step]
 
@@ -145,7 +158,7 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
             float64 features, rows in input order.
         """
         check_is_fitted(self)
-        chunks = list(self._raw_chunks(X))
+        chunks = list(self._raw_chunks(X, effective_n_jobs(self.n_jobs)))
         n_images = sum(len(raw) for _, raw in chunks)
         results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(self._process_raw)(raw) for _, raw in chunks

@@ -1,12 +1,14 @@
 """PaintingFeatures: the thesis's 13 hand-crafted features, computed in one pass."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, Interval
 
-from ._affective import AffectiveFeatures
 from skemo._validation import check_size
 
+from ._affective import AffectiveFeatures
 from ._base import _ImageFeatures, _resize
 from ._brightness import BrightnessFeatures
 from ._palette import ColorPaletteFeatures
@@ -33,15 +35,30 @@ class PaintingFeatures(_ImageFeatures):
     (:class:`ColorPaletteFeatures`): 13 features with the defaults, followed by
     :class:`AffectiveFeatures` when ``affective=True``.
 
-    Each image is loaded once per chunk and every block is computed on that chunk;
-    a block that works at its own size (texture: ``size`` x ``size``) gets the
-    chunk resized in memory.  Parameters of the blocks are reachable with
+    Each image is loaded once per chunk, at the working resolution ``size``, and
+    every block is computed on that chunk; a block that works at its own size
+    (texture: its ``size``, affective: its ``size``) gets the chunk resized in
+    memory, which costs nothing when the sizes agree (texture's default is
+    224, as is ``size``'s).  Parameters of the blocks are reachable with
     ``set_params`` and grid searches as ``<block>__<param>`` (e.g.
     ``palette__n_colors``), even while the block is ``True``: setting one replaces
     ``True`` by a default instance carrying the new value.
 
     Parameters
     ----------
+    size : int, (height, width) or None, default=224
+        Working resolution: every image is resized to it before any block
+        runs, so a JPEG is decoded once, at reduced scale (see
+        :func:`skemo.io.load_images`), and brightness and the palette are
+        computed on the same pixels as the texture.  224 is the thesis's
+        working size.  Brightness and the palette are global statistics, so
+        they change only slightly with the resolution; ``None`` computes them
+        on the images as given (native size, as the standalone
+        :class:`BrightnessFeatures` and :class:`ColorPaletteFeatures` do),
+        which is several times slower on large files.  Files are resized by
+        the loader and arrays by :func:`skemo._validation.resize_images`, so
+        a file and its decoded array agree exactly only when no resize
+        happens, and otherwise to about 1/255.
     brightness, texture, palette, affective : bool or transformer
         ``True`` uses the block's default transformer, ``False`` drops the block,
         and a transformer instance (e.g. ``TextureFeatures(size=128)``) is used as
@@ -67,7 +84,7 @@ class PaintingFeatures(_ImageFeatures):
     >>> import numpy as np
     >>> from skemo.features import PaintingFeatures
     >>> X = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    >>> feat = PaintingFeatures(random_state=0).set_params(texture__size=32)
+    >>> feat = PaintingFeatures(size=32, random_state=0).set_params(texture__size=32)
     >>> feat.fit_transform(X).shape
     (3, 13)
     >>> feat.get_feature_names_out()[:3]
@@ -77,9 +94,11 @@ class PaintingFeatures(_ImageFeatures):
     _parameter_constraints: dict = {
         **_ImageFeatures._parameter_constraints,
         **{name: ["boolean", HasMethods(["fit", "_transform_images"])] for name in _BLOCKS},
+        "size": [None, Interval(Integral, 1, None, closed="left"), tuple],
         "random_state": ["random_state"],
     }
-    # Native-size chunks can be large (500x400 float32 is 2.4 MB an image).
+    # Native-size chunks can be large (500x400 float32 is 2.4 MB an image); 32 also
+    # leaves 400 images in 13 chunks, enough to keep two workers evenly busy.
     _chunk_size = 32
 
     def __init__(
@@ -89,6 +108,7 @@ class PaintingFeatures(_ImageFeatures):
         palette=True,
         affective=False,
         *,
+        size=224,
         n_jobs=None,
         verbose=0,
         random_state=None,
@@ -97,6 +117,7 @@ class PaintingFeatures(_ImageFeatures):
         self.texture = texture
         self.palette = palette
         self.affective = affective
+        self.size = size
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -150,8 +171,12 @@ class PaintingFeatures(_ImageFeatures):
                 yield name, clone(value)
 
     def _fit_images(self, X, y):
+        size = check_size(self.size)
         fitted = []
         for name, block in self._blocks():
+            # A block that learns from X (the learned palettes) sees the images at
+            # the working resolution, as its transform inside the union will.
+            block._working_size = size
             if (
                 self.random_state is not None
                 and "random_state" in block.get_params(deep=False)
@@ -170,10 +195,13 @@ class PaintingFeatures(_ImageFeatures):
         return [n for _, block in self.transformers_ for n in block._feature_names()]
 
     def _load_size(self):
+        if self.size is not None:
+            return check_size(self.size)
         sizes = {check_size(block._image_size) for _, block in self.transformers_}
         return sizes.pop() if len(sizes) == 1 else None
 
     def _transform_loaded(self, images):
+        images = _resize(images, self.size)
         return np.hstack(
             [
                 block._transform_images(_resize(images, block._image_size))
