@@ -28,7 +28,7 @@ $(VENV)/.installed-%: pyproject.toml | $(BIN)/python
 	touch $@
 
 demo: $(VENV)/.installed-demo
-	$(BIN)/skemo demo --out skemo-report
+	$(BIN)/skemo compare --out skemo-report
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

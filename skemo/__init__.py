@@ -27,6 +27,8 @@ _EXPORTS = {
     ],
     "skemo.augment": ["AugmentedClassifier", "FlipRotateAugmenter"],
     "skemo.features": [
+        "extract_palette",
+        "hard_soft_scale",
         "AffectiveFeatures",
         "BrightnessFeatures",
         "ColorPaletteFeatures",
@@ -34,13 +36,14 @@ _EXPORTS = {
         "TextureFeatures",
     ],
     "skemo.models": [
+        "list_backbones",
         "BackboneEmbedding",
         "CVFC",
         "ShallNet",
         "TransferClassifier",
         "make_fusion_classifier",
     ],
-    "skemo.inspection": ["class_activation_map", "plot_cam"],
+    "skemo.inspection": ["class_activation_map", "compare_models", "plot_cam"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
