@@ -1,7 +1,7 @@
 """
-===================================
+====================================
 Colour palettes and emotion palettes
-===================================
+====================================
 
 :class:`~skemo.features.ColorPaletteFeatures` describes an image by how far its
 colour palette lies from reference palettes, one per emotion. The palette is the

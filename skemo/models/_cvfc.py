@@ -36,11 +36,11 @@ class CVFC(NeuralClassifierMixin):
         Labels seen in ``fit``, in the order of ``predict_proba`` columns.
     n_features_in_ : int
         Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names, when ``X`` is a DataFrame with string column names.
-    mean_ : ndarray of shape (n_features_in_,)
+    mean_ : ndarray of shape (`n_features_in_`,)
         Feature means (zeros when ``standardize=False``).
-    scale_ : ndarray of shape (n_features_in_,)
+    scale_ : ndarray of shape (`n_features_in_`,)
         Feature standard deviations, 1 where a feature is constant.
     net_ : skorch.NeuralNetClassifier
         The fitted skorch net; ``module_`` is its torch module and

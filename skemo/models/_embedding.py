@@ -141,7 +141,7 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        embedding : ndarray of shape (n_samples, n_features_out_), dtype float32
+        embedding : ndarray of shape (n_samples, `n_features_out_`), dtype float32
             Pooled backbone features.
         """
         check_is_fitted(self)
