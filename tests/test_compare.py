@@ -51,6 +51,29 @@ def test_cached_features_are_exactly_the_per_fold_pipeline(cvfc_runs):
     assert "features" in cached.shared_seconds and not refit.shared_seconds
 
 
+def test_cached_transfer_is_transfer_classifier_with_no_cache_scores(paintings):
+    # With the cache, "transfer" is TransferClassifier itself, fitted on the
+    # cached embeddings; without it, the same estimator refitted on each
+    # fold's images. Same backbone, seed and head training: same scores.
+    from skemo.models import TransferClassifier
+
+    X, y = paintings
+    kwargs = dict(models=["transfer"], n_splits=2, backbone="resnet18", weights=None,
+                  backbone_size=32, random_state=0)
+    cached = compare_models(X, y, cache=True, **kwargs)
+    refit = compare_models(X, y, cache=False, **kwargs)
+    for result in (cached, refit):
+        assert type(result.estimators["transfer"]) is TransferClassifier
+    columns = ["train_accuracy", "test_accuracy", "balanced_accuracy"]
+    pd.testing.assert_frame_equal(cached.results[columns], refit.results[columns])
+    assert "embedding" in cached.shared_seconds and not refit.shared_seconds
+    # The cached model explains and predicts images like the refitted one.
+    test = cached.last_split[1]
+    np.testing.assert_allclose(cached.estimators["transfer"].predict_proba(X[test]),
+                               refit.estimators["transfer"].predict_proba(X[test]),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_invalid_model_names(paintings):
     X, y = paintings
     with pytest.raises(ValueError, match="models must be a non-empty subset"):

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -78,12 +81,48 @@ def test_fusion_pipeline_structure_and_fit():
     assert isinstance(union, FeatureUnion)
     assert [n for n, _ in union.transformer_list] == ["embedding", "features"]
     assert isinstance(pipe.named_steps["scale"], StandardScaler)
-    assert isinstance(pipe.named_steps["clf"], LogisticRegression)
-    X = _images(n=8)
-    y = ["a", "b"] * 4
+    assert isinstance(pipe.named_steps["clf"], LogisticRegressionCV)
+    X = _images(n=12)
+    y = ["a", "b"] * 6
     pipe.fit(X, y)
-    assert union.transform(X).shape == (8, 512 + 3)
+    assert union.transform(X).shape == (12, 512 + 3)
     assert set(pipe.predict(X)) <= {"a", "b"}
+
+
+def test_fusion_default_classifier_chooses_its_regularisation_inside_fit():
+    # ~1300 fused features for a few hundred images overfit with C=1; the
+    # default classifier picks C by an inner CV on the training data only.
+    # Oracle: the same choice made by hand with plain LogisticRegression fits.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 40)
+    X = rng.normal(size=(120, 300))
+    X[:, 0] += 1.5 * (y == 1)
+    X[:, 1] += 1.5 * (y == 2)
+    pipe = make_fusion_classifier(features="passthrough", random_state=0)
+    clf = clone(pipe.named_steps["clf"]).fit(X, y)
+    Cs = np.logspace(-4, 1, 8)
+    inner = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = [
+        np.mean([
+            balanced_accuracy_score(
+                y[te], LogisticRegression(C=C, max_iter=5000, tol=1e-8).fit(X[tr], y[tr])
+                .predict(X[te]))
+            for tr, te in inner.split(X, y)
+        ])
+        for C in Cs
+    ]
+    inner_scores = clf.scores_
+    if isinstance(inner_scores, dict):  # scikit-learn < 1.8 keeps one array per class
+        inner_scores = next(iter(inner_scores.values()))
+    # Its inner scores are the hand-made ones (up to the warm-started path's
+    # convergence), and the C it chose is (near) the best of them.
+    np.testing.assert_allclose(np.mean(inner_scores, axis=0).ravel(), scores, atol=0.02)
+    chosen = int(np.argmin(np.abs(Cs - np.ravel(clf.C_)[0])))
+    assert scores[chosen] >= max(scores) - 0.01
+    assert Cs[chosen] < 0.01  # C=1 does worse here: strong regularisation wins
+    # Reproducible with random_state: same folds, same C, same model.
+    again = clone(pipe.named_steps["clf"]).fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
 def test_fusion_classifier_options():

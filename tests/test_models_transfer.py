@@ -228,3 +228,36 @@ def test_efficientnet_lite0_fine_tuning_small_images():
     blocks = clf.module_.backbone.blocks
     assert len(blocks) == 9  # stem, 7 MBConv stages, head conv
     assert [any(p.requires_grad for p in b.parameters()) for b in blocks] == [False] * 7 + [True] * 2
+
+
+def test_frozen_fit_on_precomputed_embeddings_is_the_same_model():
+    from skemo.models import BackboneEmbedding
+
+    X, y = _images(n=12)
+    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0).fit_transform(X)
+    on_images = _tiny(max_epochs=3).fit(X, y)
+    on_embeddings = _tiny(max_epochs=3).fit(E, y)
+    proba = on_embeddings.predict_proba(E)
+    # Images through backbone + head give the probabilities of their embeddings.
+    np.testing.assert_allclose(on_embeddings.predict_proba(X), proba, rtol=1e-6, atol=1e-7)
+    # Same seed, same embeddings: training on either input is the same model.
+    np.testing.assert_allclose(on_images.predict_proba(X), proba, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(on_images.predict_proba(E), proba, rtol=1e-6, atol=1e-7)
+    assert on_embeddings.embedding_dim_ == 512 and on_embeddings.image_size_ == (32, 32)
+    np.testing.assert_array_equal(on_embeddings.predict(E.tolist()), on_embeddings.predict(E))
+
+
+def test_embedding_input_validation():
+    X, y = _images()
+    E = np.random.default_rng(0).normal(size=(8, 512)).astype(np.float32)
+    with pytest.raises(ValueError, match="gives 512-dimensional pooled embeddings"):
+        _tiny().fit(E[:, :100], y)
+    with pytest.raises(ValueError, match="trainable_layers=0"):
+        _tiny(trainable_layers=1).fit(E, y)
+    with pytest.raises(ValueError, match="trainable_layers=0"):
+        _tiny(trainable_layers=1, max_epochs=1).fit(X, y).predict(E)
+    fitted = _tiny().fit(E, y)
+    with pytest.raises(ValueError, match=r"an \(n_samples, 512\) array"):
+        fitted.predict_proba(E[:, :10])
+    with pytest.raises(ValueError, match="8 embeddings but y has 7 labels"):
+        _tiny().fit(E, y[:7])

@@ -3,12 +3,13 @@
 from numbers import Integral
 from os import PathLike
 
+import numpy as np
 import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
-from skemo._validation import check_images_y, check_size, iter_image_chunks
+from skemo._validation import check_images_y, check_size, is_path_list, iter_image_chunks
 
 from ._backbones import BACKBONES, build_backbone
 from ._base import (
@@ -36,6 +37,14 @@ class TransferClassifier(NeuralClassifierMixin):
     once over the training images, in eval mode and batches, and trains the
     head on the cached embeddings: every epoch then costs only the head.
     ``predict`` runs backbone and head.
+
+    With a frozen backbone, ``fit``, ``predict`` and ``predict_proba`` also
+    take a 2-D float array ``(n_samples, embedding_dim_)`` of precomputed
+    pooled embeddings, e.g. from :class:`BackboneEmbedding` with the same
+    backbone, weights, pooling and image_size: the backbone pass is then
+    skipped and only the head is trained or run. A model fitted on
+    embeddings predicts on images too (backbone + head), with the same
+    probabilities as on their embeddings.
 
     Parameters
     ----------
@@ -65,8 +74,10 @@ class TransferClassifier(NeuralClassifierMixin):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Labels seen in ``fit``.
-    image_size_ : tuple of (int, int)
-        ``(height, width)`` the images were fed at.
+    image_size_ : tuple of (int, int) or None
+        ``(height, width)`` the images were fed at; when fitted on
+        embeddings, the ``image_size`` parameter (None: images keep their
+        size in ``predict``).
     embedding_dim_ : int
         Number of channels of the backbone output (input of the head).
     net_ : skorch.NeuralNetClassifier
@@ -154,8 +165,12 @@ class TransferClassifier(NeuralClassifierMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, H, W, 3) or list of paths
-            ``uint8`` or ``[0, 1]`` float images, or image files.
+        X : array-like of shape (n_samples, H, W, 3), list of paths, or \
+                array-like of shape (n_samples, embedding_dim)
+            ``uint8`` or ``[0, 1]`` float images, or image files. With
+            ``trainable_layers=0`` also precomputed pooled embeddings, e.g.
+            from :class:`BackboneEmbedding` with the same backbone, weights,
+            pooling and image_size; only the head is trained on them.
         y : array-like of shape (n_samples,)
             Labels of any hashable type.
 
@@ -166,11 +181,17 @@ class TransferClassifier(NeuralClassifierMixin):
         """
         size = check_size(self.image_size, "image_size")
         frozen = self.trainable_layers == 0
+        embeddings = None
+        if _is_embedding_input(X):
+            if not frozen:
+                raise ValueError(self._embeddings_need_frozen(X))
+            embeddings = check_array(X, dtype=np.float32)
         if frozen:
             y = column_or_1d(y, warn=True)
-            if len(y) != len(X):
+            n, what = (len(X), "images") if embeddings is None else (len(embeddings), "embeddings")
+            if len(y) != n:
                 raise ValueError(
-                    f"X has {len(X)} images but y has {len(y)} labels; they must have "
+                    f"X has {n} {what} but y has {len(y)} labels; they must have "
                     "the same length."
                 )
         else:
@@ -192,10 +213,14 @@ class TransferClassifier(NeuralClassifierMixin):
             ).to(self.device)
             module.eval()
             self.embedding_dim_ = backbone.out_channels
-            if frozen:
+            if embeddings is not None:
+                embeddings = torch.from_numpy(self._check_embedding_dim(embeddings))
+                self.image_size_ = size
+            elif frozen:
                 embeddings, self.image_size_ = embed_images(
                     module.embed, X, size, self.batch_size, self.device, self.verbose
                 )
+            if frozen:
                 self.net_ = self._make_net(module.head, seed)
                 self.net_.fit(embeddings, y_enc)
                 # The net trained module.head in place; predict needs the whole model.
@@ -209,10 +234,57 @@ class TransferClassifier(NeuralClassifierMixin):
         self.module_.eval()
         return self
 
+    def _embeddings_need_frozen(self, X):
+        return (
+            f"X of shape {np.shape(X)} looks like precomputed embeddings; they are "
+            f"accepted only with trainable_layers=0 (a frozen backbone), but "
+            f"trainable_layers={self.trainable_layers}. Pass images of shape "
+            "(n_samples, H, W, 3) or a list of image files."
+        )
+
+    def _check_embedding_dim(self, embeddings):
+        if embeddings.shape[1] != self.embedding_dim_:
+            raise ValueError(
+                f"X has {embeddings.shape[1]} features per sample, but backbone "
+                f"{self.backbone!r} gives {self.embedding_dim_}-dimensional pooled "
+                f"embeddings: pass images, or an (n_samples, {self.embedding_dim_}) array "
+                "from BackboneEmbedding with the same backbone, weights, pooling and "
+                "image_size."
+            )
+        return np.ascontiguousarray(embeddings)
+
     def _logits(self, X):
         check_is_fitted(self)
+        if _is_embedding_input(X):
+            if self.trainable_layers != 0:
+                # The fine-tuned backbone no longer computes BackboneEmbedding's features.
+                raise ValueError(self._embeddings_need_frozen(X))
+            embeddings = self._check_embedding_dim(check_array(X, dtype=np.float32))
+            head = self.module_.head
+            was_training = head.training
+            head.eval()
+            try:
+                with torch.no_grad():
+                    out = [
+                        head(torch.from_numpy(embeddings[i : i + self.batch_size]).to(self.device))
+                        .float().cpu()
+                        for i in range(0, len(embeddings), self.batch_size)
+                    ]
+            finally:
+                head.train(was_training)
+            return torch.cat(out).numpy()
         chunks = iter_image_chunks(X, chunk_size=self.batch_size, size=self.image_size_)
         return self._forward_batches(images_to_tensor(chunk) for _, chunk in chunks)
+
+
+def _is_embedding_input(X):
+    """True for a 2-D array-like (embeddings), False for images or paths."""
+    if hasattr(X, "ndim") and hasattr(X, "shape"):
+        return X.ndim == 2
+    if isinstance(X, (list, tuple)) and len(X) > 0 and not is_path_list(X):
+        # Only the first row is inspected, so a long list of images is not copied.
+        return np.ndim(X[0]) == 1
+    return False
 
 
 TransferClassifier.__doc__ = TransferClassifier.__doc__ % {
