@@ -121,7 +121,7 @@ def _run_compare(args):
     if args.out:
         paths = write_report(
             result, images, target, args.out, target_names=names,
-            transfer_size=backbone_size, random_state=args.random_state, log=print,
+            random_state=args.random_state, log=print,
         )
         print(f"report: {len(paths)} files in {args.out}/ ({', '.join(p.name for p in paths)})")
     print(f"total wall time {time.perf_counter() - start:.1f} s")

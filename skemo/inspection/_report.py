@@ -1,6 +1,5 @@
 """The ``skemo compare`` report: table, CSV and figures from :func:`compare_models`."""
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -95,29 +94,21 @@ def _save(fig, path):
     return path
 
 
-def _cam_figures(result, images, y, out, names, n_cam, transfer_size, log):
+def _cam_figures(result, images, y, out, names, n_cam):
     from skemo.models import ShallNet, TransferClassifier
 
     import matplotlib.pyplot as plt
 
     paths = []
-    train, test = result.last_split
+    _, test = result.last_split
     picked = test[_cam_indices(y[test], n_cam)]
-    explain = {}
-    if isinstance(result.estimators.get("shallnet"), ShallNet):
-        explain["shallnet"] = result.estimators["shallnet"]
-    if "transfer" in result.estimators:
-        model = result.estimators["transfer"]
-        if not isinstance(model, TransferClassifier):
-            # The cached head has no conv maps: fit the real estimator on the
-            # same training fold (one frozen-backbone pass) to explain it.
-            start = time.perf_counter()
-            model = TransferClassifier(
-                result.backbone, weights=result.weights, image_size=transfer_size,
-                random_state=0,
-            ).fit(images[train], y[train])
-            log(f"fitted TransferClassifier for its CAMs in {time.perf_counter() - start:.1f} s")
-        explain["transfer"] = model
+    # The fold models themselves: the cached "transfer" row is a real
+    # TransferClassifier, so its maps explain exactly what was scored.
+    explain = {
+        name: result.estimators[name]
+        for name, kind in (("shallnet", ShallNet), ("transfer", TransferClassifier))
+        if isinstance(result.estimators.get(name), kind)
+    }
     for name, model in explain.items():
         pred = model.predict(images[picked])
         maps = class_activation_map(model, images[picked], target=pred, method="gradcam")
@@ -155,8 +146,7 @@ def _feature_figures(images, y, out, names, seed):
     return paths
 
 
-def write_report(result, X, y, out, *, target_names=None, n_cam=6, transfer_size=224,
-                 random_state=0, log=None):
+def write_report(result, X, y, out, *, target_names=None, n_cam=6, random_state=0, log=None):
     """Write the comparison report to the folder ``out``.
 
     Files: ``results.csv`` (one row per model and fold, then ``fold`` =
@@ -179,8 +169,6 @@ def write_report(result, X, y, out, *, target_names=None, n_cam=6, transfer_size
         Names of the labels when they are class indices.
     n_cam : int, default=6
         Test images shown in each CAM figure.
-    transfer_size : int, default=224
-        Image size of the TransferClassifier fitted for the CAMs.
     random_state : int, default=0
         Seeds the palette extraction.
     log : callable, default=None
@@ -220,6 +208,6 @@ def write_report(result, X, y, out, *, target_names=None, n_cam=6, transfer_size
         plot_confusion_matrix(matrix, labels, ax=ax, title=f"{model} (summed over folds)")
         paths.append(_save(fig, out / f"confusion_{_file_name(model)}.png"))
     log("confusion matrices written; computing class activation maps")
-    paths += _cam_figures(result, images, y, out, names, n_cam, transfer_size, log)
+    paths += _cam_figures(result, images, y, out, names, n_cam)
     paths += _feature_figures(images, y, out, names, random_state)
     return paths
