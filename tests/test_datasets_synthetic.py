@@ -121,13 +121,17 @@ def test_parameter_errors_name_the_parameter(params, name):
 
 
 def test_cue_separation_with_global_statistics():
-    # Global statistics + LR see the global cue, and (almost) nothing of the
-    # figure: its shapes share stroke length, ink area and edge softness.
+    # Global statistics + LR see the global cue, and little of the figure:
+    # its shapes share stroke length, ink area and edge softness. The figure
+    # is large and near black or white (so that ShallNet can learn it), which
+    # leaves a rasterisation trace in colour spread and gradient energy
+    # together (each alone is <= 0.33 here, all together ~0.49, against 0.85
+    # for the figure's own pixels below); 0.55 bounds that trace.
     kwargs = dict(n_samples=200, n_classes=4, image_size=32, label_noise=0.1, random_state=0)
     only_global = make_paintings(global_cue=1, local_cue=0, **kwargs)
     only_local = make_paintings(global_cue=0, local_cue=1, **kwargs)
     assert _balanced_accuracy(_global_stats(only_global.images), only_global.target) >= 0.75
-    assert _balanced_accuracy(_global_stats(only_local.images), only_local.target) <= 0.45
+    assert _balanced_accuracy(_global_stats(only_local.images), only_local.target) <= 0.55
 
 
 def test_local_cue_visible_in_the_figure():

@@ -29,6 +29,12 @@ class ShallNet(NeuralClassifierMixin):
     -> Linear(n_classes), with Keras ``"same"`` padding (output size
     ``ceil(size / stride)``), trained with cross-entropy.
 
+    The defaults (Adam, lr 0.003, batch 16, 60 epochs) were tuned on
+    :func:`~skemo.datasets.make_paintings` with only its local cue (the
+    figure's shape), where they reach about 0.7 balanced accuracy (600
+    images of 64 px, 4 classes, 5-fold); ``lr=0.01`` scored markedly
+    lower there.
+
     Parameters
     ----------
     image_size : None, int or (int, int), default=None
@@ -75,9 +81,9 @@ class ShallNet(NeuralClassifierMixin):
         self,
         image_size=None,
         *,
-        max_epochs=30,
-        batch_size=32,
-        lr=0.001,
+        max_epochs=60,
+        batch_size=16,
+        lr=0.003,
         optimizer=torch.optim.Adam,
         callbacks=None,
         train_split=None,
@@ -144,4 +150,4 @@ class ShallNet(NeuralClassifierMixin):
         return self._forward_batches(images_to_tensor(chunk) for _, chunk in chunks)
 
 
-ShallNet.__doc__ = ShallNet.__doc__ % {"skorch_params": skorch_params_doc(30, 32, 0.001)}
+ShallNet.__doc__ = ShallNet.__doc__ % {"skorch_params": skorch_params_doc(60, 16, 0.003)}
