@@ -169,7 +169,8 @@ def _build_parser():
     compare.add_argument("--backbone", default="auto")
     compare.add_argument("--random-weights", action="store_true",
                          help="random backbone weights (with an explicit --backbone)")
-    compare.add_argument("--epochs", type=int, default=20, help="ShallNet epochs")
+    compare.add_argument("--epochs", type=int, default=60,
+                         help="ShallNet epochs (its own default; shallnet+aug gets a quarter)")
     compare.add_argument("--no-cache", action="store_true",
                          help="refit the label-free features and embeddings in every fold")
     compare.add_argument("--random-state", type=int, default=0)

@@ -180,7 +180,7 @@ def compare_models(
     weights="DEFAULT",
     backbone_size=224,
     image_size=None,
-    epochs=20,
+    epochs=60,
     cache=True,
     random_state=0,
     verbose=0,
@@ -212,7 +212,7 @@ def compare_models(
         Size the backbone sees.
     image_size : int or None, default=None
         Size ShallNet sees; None keeps the images' size.
-    epochs : int, default=20
+    epochs : int, default=60
         ShallNet epochs; ``"shallnet+aug"`` trains on 4x the data for a
         quarter of them, so both take the same number of gradient steps.
     cache : bool or dict, default=True
