@@ -180,26 +180,18 @@ def _carve_lite0(model):
     return [stem, *body, head]
 
 
+def _torchvision_spec(name, carve, out_channels):
+    return BackboneSpec(
+        name, _torchvision_builder(name), carve, out_channels, _torchvision_default(name)
+    )
+
+
 BACKBONES = {
-    "vgg16": BackboneSpec(
-        "vgg16", _torchvision_builder("vgg16"), _carve_vgg16, 512, _torchvision_default("vgg16")
-    ),
-    "resnet18": BackboneSpec(
-        "resnet18", _torchvision_builder("resnet18"), _carve_resnet, 512,
-        _torchvision_default("resnet18"),
-    ),
-    "resnet50": BackboneSpec(
-        "resnet50", _torchvision_builder("resnet50"), _carve_resnet, 2048,
-        _torchvision_default("resnet50"),
-    ),
-    "efficientnet_b0": BackboneSpec(
-        "efficientnet_b0", _torchvision_builder("efficientnet_b0"), _carve_features, 1280,
-        _torchvision_default("efficientnet_b0"),
-    ),
-    "mobilenet_v3_large": BackboneSpec(
-        "mobilenet_v3_large", _torchvision_builder("mobilenet_v3_large"), _carve_features, 960,
-        _torchvision_default("mobilenet_v3_large"),
-    ),
+    "vgg16": _torchvision_spec("vgg16", _carve_vgg16, 512),
+    "resnet18": _torchvision_spec("resnet18", _carve_resnet, 512),
+    "resnet50": _torchvision_spec("resnet50", _carve_resnet, 2048),
+    "efficientnet_b0": _torchvision_spec("efficientnet_b0", _carve_features, 1280),
+    "mobilenet_v3_large": _torchvision_spec("mobilenet_v3_large", _carve_features, 960),
     # TF-converted weights: the lite builder normalizes with mean 127, std 128.
     OFFLINE_BACKBONE: BackboneSpec(
         OFFLINE_BACKBONE, _build_lite0, _carve_lite0, 1280, _load_lite0_default,
