@@ -11,6 +11,7 @@ from torch import nn
 
 from skemo.inspection import class_activation_map, plot_cam
 from skemo.inspection._cam import _cam_contributions
+from skemo.models import ShallNet, TransferClassifier
 
 
 class _GapModule(nn.Module):
@@ -182,12 +183,9 @@ def test_repeated_calls_leave_no_hooks_and_no_memory_growth(images):
 
 
 def test_shallnet_cam_and_gradcam(rng):
-    models = pytest.importorskip("skemo.models")
-    if not hasattr(models, "ShallNet"):
-        pytest.skip("ShallNet not available yet")
     X = rng.integers(0, 256, size=(12, 32, 32, 3), dtype=np.uint8)
     y = np.array(["calm", "tense"] * 6)
-    clf = models.ShallNet(max_epochs=2, random_state=0).fit(X, y)
+    clf = ShallNet(max_epochs=2, random_state=0).fit(X, y)
     x = torch.from_numpy(X.transpose(0, 3, 1, 2).astype(np.float32) / 255)
     with torch.no_grad():
         contrib = _cam_contributions(clf.module_, clf.module_.forward_features(x))
@@ -203,12 +201,9 @@ def test_shallnet_cam_and_gradcam(rng):
 
 
 def test_transfer_classifier_frozen_backbone_gradcam(rng):
-    models = pytest.importorskip("skemo.models")
-    if not hasattr(models, "TransferClassifier"):
-        pytest.skip("TransferClassifier not available yet")
     X = rng.integers(0, 256, size=(8, 32, 32, 3), dtype=np.uint8)
     y = np.array([0, 1] * 4)
-    clf = models.TransferClassifier(
+    clf = TransferClassifier(
         "resnet18", weights=None, image_size=32, hidden_units=None, max_epochs=2,
         random_state=0,
     ).fit(X, y)

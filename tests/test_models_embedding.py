@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from skemo.features import PaintingFeatures
 from skemo.models import CVFC, BackboneEmbedding, make_fusion_classifier
 
 
@@ -134,10 +135,8 @@ def test_fusion_classifier_options():
 
 
 def test_fusion_default_features_are_painting_features():
-    features = pytest.importorskip("skemo.features")
     pipe = make_fusion_classifier()
-    assert isinstance(pipe.named_steps["union"].transformer_list[1][1],
-                      features.PaintingFeatures)
+    assert isinstance(pipe.named_steps["union"].transformer_list[1][1], PaintingFeatures)
 
 
 @pytest.mark.real_data
