@@ -1,16 +1,20 @@
 """Fused SSIM of images against gray references (numba kernels for TextureFeatures).
 
 The value is exactly skimage's ``structural_similarity(image, ref3, channel_axis=-1,
-data_range=1.0)`` with its defaults: 7x7 uniform window, sample covariance
+data_range=data_range)`` with its defaults: 7x7 uniform window, sample covariance
 (``cov_norm = 49 / 48``), K1 = 0.01, K2 = 0.03, the SSIM map averaged over the interior
 left after cropping 3 pixels on each side, then averaged over the channels.  Because
 skimage crops exactly the window radius, every kept window lies inside the image, so
 the border mode of its filter never matters and only "valid" window sums are needed.
 
-One pass per (reference, channel) computes the box sums of ``x * r`` with running sums
-and folds the SSIM map into the mean without materialising it; the image's local means
-and variances per channel and the reference's (shared by its three identical channels)
-are computed once.
+Window sums are separable: a running sum down the rows (``v += p[i + 7] - p[i]``,
+one vector update per row) followed by a 7-tap sum along the row.  Both loops run
+over contiguous rows with no loop-carried dependency, so they vectorise; the SSIM map
+is folded into its mean as each row is produced and never stored.  The image's local
+means and variances are computed once per channel and the reference's once per call
+(the three channels of a gray reference are identical), so each (reference, channel)
+pair costs one pass over the products ``x * r``.  The kernels release the GIL, so a
+thread pool runs them in parallel.
 """
 
 import numba as nb
@@ -19,103 +23,112 @@ import numpy as np
 _WIN = 7
 _NP = _WIN * _WIN
 _CN = _NP / (_NP - 1.0)
-_C1 = (0.01 * 1.0) ** 2
-_C2 = (0.03 * 1.0) ** 2
+_K1, _K2 = 0.01, 0.03
 
 
-@nb.njit(cache=True, fastmath=True)
-def _hsum(a, b, hs):
-    """``hs[i, j] = sum_t a[i, j+t] * b[i, j+t]`` over the 7-wide valid windows."""
+@nb.njit(cache=True, fastmath=True, error_model="numpy", nogil=True, inline="always")
+def _hsum7(v, j):
+    return v[j] + v[j + 1] + v[j + 2] + v[j + 3] + v[j + 4] + v[j + 5] + v[j + 6]
+
+
+@nb.njit(cache=True, fastmath=True, error_model="numpy", nogil=True)
+def _mean_var(a, mean, var):
+    """Window means and sample variances of ``a`` (H, W) into (H - 6, W - 6) arrays."""
     n_rows, n_cols = a.shape
-    for i in range(n_rows):
-        s = 0.0
-        for t in range(_WIN):
-            s += a[i, t] * b[i, t]
-        hs[i, 0] = s
-        for j in range(1, n_cols - _WIN + 1):
-            s += a[i, j + _WIN - 1] * b[i, j + _WIN - 1] - a[i, j - 1] * b[i, j - 1]
-            hs[i, j] = s
-
-
-@nb.njit(cache=True, fastmath=True)
-def _vmean(hs, out):
-    """Vertical 7-tall valid window sums of ``hs``, divided by 49 (the window mean)."""
-    n_rows, w = hs.shape
-    vs = np.zeros(w)
+    h, w = n_rows - _WIN + 1, n_cols - _WIN + 1
+    v1 = np.zeros(n_cols)
+    v2 = np.zeros(n_cols)
     for t in range(_WIN):
-        for j in range(w):
-            vs[j] += hs[t, j]
-    for i in range(n_rows - _WIN + 1):
-        for j in range(w):
-            out[i, j] = vs[j] / _NP
-        if i + _WIN < n_rows:
-            for j in range(w):
-                vs[j] += hs[i + _WIN, j] - hs[i, j]
-
-
-@nb.njit(cache=True, fastmath=True)
-def _mean_var(a, ones, hs, mean, var):
-    _hsum(a, ones, hs)
-    _vmean(hs, mean)
-    _hsum(a, a, hs)
-    _vmean(hs, var)
-    h, w = mean.shape
+        for j in range(n_cols):
+            x = a[t, j]
+            v1[j] += x
+            v2[j] += x * x
     for i in range(h):
         for j in range(w):
-            var[i, j] = _CN * (var[i, j] - mean[i, j] * mean[i, j])
+            m = _hsum7(v1, j) / _NP
+            mean[i, j] = m
+            var[i, j] = _CN * (_hsum7(v2, j) / _NP - m * m)
+        if i + _WIN < n_rows:
+            for j in range(n_cols):
+                x_in = a[i + _WIN, j]
+                x_out = a[i, j]
+                v1[j] += x_in - x_out
+                v2[j] += x_in * x_in - x_out * x_out
 
 
-@nb.njit(cache=True, fastmath=True)
-def _ssim_image(x, refs, ref_mean, ref_var, out):
-    """SSIM of one image ``x`` (3, H, W) against each reference; writes ``out`` (K,)."""
-    n_ch, n_rows, n_cols = x.shape
+@nb.njit(cache=True, fastmath=True, error_model="numpy", nogil=True)
+def _ssim_pair(x, ux, vx, r, ur, vr, c1, c2):
+    """Mean SSIM of one channel ``x`` against one gray reference ``r``."""
+    n_rows, n_cols = x.shape
+    h, w = n_rows - _WIN + 1, n_cols - _WIN + 1
+    v = np.zeros(n_cols)
+    for t in range(_WIN):
+        for j in range(n_cols):
+            v[j] += x[t, j] * r[t, j]
+    acc = 0.0
+    for i in range(h):
+        for j in range(w):
+            mx = ux[i, j]
+            my = ur[i, j]
+            mxy = mx * my
+            cov = _CN * (_hsum7(v, j) / _NP - mxy)
+            acc += ((2.0 * mxy + c1) * (2.0 * cov + c2)) / (
+                (mx * mx + my * my + c1) * (vx[i, j] + vr[i, j] + c2)
+            )
+        if i + _WIN < n_rows:
+            for j in range(n_cols):
+                v[j] += x[i + _WIN, j] * r[i + _WIN, j] - x[i, j] * r[i, j]
+    return acc / (h * w)
+
+
+@nb.njit(cache=True, error_model="numpy", nogil=True)
+def _ssim_images(images, refs, ref_mean, ref_var, c1, c2, out):
+    """SSIM of each image (m, 3, H, W) against each reference (K, H, W) into ``out``."""
+    m, n_ch, n_rows, n_cols = images.shape
     h, w = n_rows - _WIN + 1, n_cols - _WIN + 1
     ux = np.empty((n_ch, h, w))
     vx = np.empty((n_ch, h, w))
-    hs = np.empty((n_rows, w))
-    ones = np.ones((n_rows, n_cols))
-    vs = np.empty(w)
-    for c in range(n_ch):
-        _mean_var(x[c], ones, hs, ux[c], vx[c])
-    for k in range(refs.shape[0]):
-        acc = 0.0
+    x = np.empty((n_ch, n_rows, n_cols))  # float64 copy: one kernel type, exact sums
+    for n in range(m):
         for c in range(n_ch):
-            _hsum(x[c], refs[k], hs)
-            vs[:] = 0.0
-            for t in range(_WIN):
-                for j in range(w):
-                    vs[j] += hs[t, j]
-            for i in range(h):
-                for j in range(w):
-                    mx = ux[c, i, j]
-                    my = ref_mean[k, i, j]
-                    mxy = mx * my
-                    num = (2.0 * mxy + _C1) * (2.0 * _CN * (vs[j] / _NP - mxy) + _C2)
-                    den = (mx * mx + my * my + _C1) * (vx[c, i, j] + ref_var[k, i, j] + _C2)
-                    acc += num / den
-                if i + _WIN < n_rows:
-                    for j in range(w):
-                        vs[j] += hs[i + _WIN, j] - hs[i, j]
-        out[k] = acc / (n_ch * h * w)
+            x[c] = images[n, c]
+            _mean_var(x[c], ux[c], vx[c])
+        for k in range(refs.shape[0]):
+            acc = 0.0
+            for c in range(n_ch):
+                acc += _ssim_pair(x[c], ux[c], vx[c], refs[k], ref_mean[k], ref_var[k], c1, c2)
+            out[n, k] = acc / n_ch
 
 
 def reference_stats(refs):
-    """Local means and sample variances of gray references (K, H, W), float64."""
+    """Window means and sample variances of gray references (K, H, W), float64."""
     refs = np.ascontiguousarray(refs, dtype=np.float64)
     k, n_rows, n_cols = refs.shape
     shape = (k, n_rows - _WIN + 1, n_cols - _WIN + 1)
     mean, var = np.empty(shape), np.empty(shape)
-    hs = np.empty((n_rows, shape[2]))
-    ones = np.ones((n_rows, n_cols))
     for i in range(k):
-        _mean_var(refs[i], ones, hs, mean[i], var[i])
+        _mean_var(refs[i], mean[i], var[i])
     return mean, var
 
 
-def ssim_to_references(images, refs, stats=None):
-    """SSIM of each image (m, H, W, 3) in [0, 1] to each gray reference (K, H, W).
+def ssim_to_references(images, refs, data_range=1.0, stats=None):
+    """SSIM of each image (m, H, W, 3) to each gray reference (K, H, W).
 
-    Returns float64 (m, K); ``stats`` is ``reference_stats(refs)`` when precomputed.
+    Parameters
+    ----------
+    images : ndarray of shape (m, H, W, 3)
+        Floating images (float32 is read as is, other dtypes are converted).
+    refs : ndarray of shape (K, H, W)
+        Gray references; each is compared on all three channels.
+    data_range : float, default=1.0
+        skimage's ``data_range``: sets the constants ``C1 = (0.01 L)**2`` and
+        ``C2 = (0.03 L)**2``.
+    stats : tuple of ndarray, default=None
+        ``reference_stats(refs)`` when already computed.
+
+    Returns
+    -------
+    ssim : ndarray of shape (m, K), float64
     """
     refs = np.ascontiguousarray(refs, dtype=np.float64)
     if images.shape[1:3] != refs.shape[1:]:
@@ -126,8 +139,9 @@ def ssim_to_references(images, refs, stats=None):
     if min(refs.shape[1:]) < _WIN:
         raise ValueError(f"SSIM needs images of at least {_WIN}x{_WIN} pixels.")
     mean, var = reference_stats(refs) if stats is None else stats
+    dtype = images.dtype if images.dtype in (np.float32, np.float64) else np.float64
+    planes = np.ascontiguousarray(np.moveaxis(images, -1, 1), dtype=dtype)
     out = np.empty((len(images), len(refs)))
-    for i, image in enumerate(images):
-        x = np.ascontiguousarray(np.moveaxis(image, -1, 0), dtype=np.float64)
-        _ssim_image(x, refs, mean, var, out[i])
+    c1, c2 = (_K1 * data_range) ** 2, (_K2 * data_range) ** 2
+    _ssim_images(planes, refs, mean, var, c1, c2, out)
     return out

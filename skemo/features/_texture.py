@@ -1,7 +1,7 @@
 """Texture features: SSIM between an image and gray Perlin-noise reference textures."""
 
 from functools import lru_cache
-from numbers import Integral
+from numbers import Integral, Real
 
 import noise
 import numpy as np
@@ -9,7 +9,7 @@ from sklearn.preprocessing import MinMaxScaler
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _ImageFeatures
-from ._ssim import reference_stats, ssim_to_references
+from ._ssim import ssim_to_references
 
 # (scale, octaves, persistence, lacunarity) of the thesis's six reference textures.
 THESIS_REFERENCES = (
@@ -88,37 +88,51 @@ def perlin_references(params, size):
     )
 
 
-def min_max_normalize(image, normalize):
-    """Scale one image (H, W, 3) to [0, 1] as float64: over the whole image or per column.
+def min_max_scale(a, scaling):
+    """Min-max scale a 2-D or (H, W, C) array to [0, 1] in float64.
 
-    ``"column"`` is what the thesis code did: sklearn's ``MinMaxScaler`` on the image
-    as a 2-D ``(H, W * 3)`` array, i.e. each (column, channel) scaled over the rows.
-    A constant image (or column) maps to 0, as ``MinMaxScaler`` does.
+    ``"global"`` scales over the whole array.  ``"column"`` is scikit-learn's
+    ``MinMaxScaler`` on the array as 2-D ``(H, W * C)``: each column (and channel)
+    is scaled over the rows; this is what the thesis's ``gen_perlin`` did to each
+    reference.  A constant array or column maps to 0, as ``MinMaxScaler`` does.
+    ``None`` returns the values unchanged.
     """
-    image = np.asarray(image, dtype=np.float64)
-    if normalize == "column":
-        h, w, c = image.shape
-        return MinMaxScaler().fit_transform(image.reshape(h, w * c)).reshape(h, w, c)
-    lo, hi = image.min(), image.max()
-    return (image - lo) / (hi - lo if hi > lo else 1.0)
+    a = np.asarray(a, dtype=np.float64)
+    if scaling is None:
+        return a
+    if scaling == "column":
+        flat = a.reshape(a.shape[0], -1)
+        return MinMaxScaler().fit_transform(flat).reshape(a.shape)
+    lo, hi = a.min(), a.max()
+    return (a - lo) / (hi - lo if hi > lo else 1.0)
 
 
 class TextureFeatures(_ImageFeatures):
     """SSIM between each image and gray Perlin-noise reference textures.
 
-    Each image is resized to ``size`` x ``size`` (the resize of
-    :func:`skemo._validation.check_images`), min-max scaled to [0, 1], and compared,
-    as a 3-channel colour image, with each gray reference repeated on three channels.
-    Feature ``k`` equals ``skimage.metrics.structural_similarity(image, ref_k3,
-    channel_axis=-1, data_range=1.0)`` with skimage's defaults (7x7 uniform window,
-    sample covariance, K1 = 0.01, K2 = 0.03), but computed by a fused kernel: the
-    reference statistics once per chunk, one pass per (reference, channel) per image.
+    With the defaults this is the thesis's feature (Annex D, ``gen_perlin`` and
+    ``texture``), exactly:
 
-    Reference ``k`` has pixel ``(i, j) = noise.pnoise2(i / scale, j / scale,
-    octaves=octaves, persistence=persistence, lacunarity=lacunarity, repeatx=size,
-    repeaty=size, base=0)``; it is not rescaled.  References are generated once per
-    (parameters, size) and cached for the process.  The transformer must be fitted
-    (``fit`` builds the references and learns nothing from the images).
+    - reference ``k`` has pixel ``(i, j) = noise.pnoise2(i / scale, j / scale,
+      octaves=octaves, persistence=persistence, lacunarity=lacunarity,
+      repeatx=size, repeaty=size, base=0)``, is min-max scaled column by column
+      (``MinMaxScaler().fit_transform`` on the ``(size, size)`` array, so each
+      column spans [0, 1] over its rows) and is repeated on three channels;
+    - the image is resized to ``size`` x ``size`` (the resize of
+      :func:`skemo.io.check_images`) and used as it comes, in [0, 1], with no
+      rescaling (the thesis divided the 8-bit values by 255);
+    - feature ``k`` is ``skimage.metrics.structural_similarity(image, ref_k3,
+      channel_axis=-1, data_range=2.0)`` with skimage's other defaults (7x7
+      uniform window, sample covariance, K1 = 0.01, K2 = 0.03).
+
+    The thesis called ``compare_ssim(img, ref, multichannel=True)`` on float64
+    arrays without a ``data_range``; the skimage of 2019 then took the range
+    from the dtype, ``dtype_range[float64] = (-1, 1)``, i.e. ``data_range=2``.
+    That only sets the stabilising constants ``C1 = (0.01 L)**2`` and
+    ``C2 = (0.03 L)**2``; ``data_range=1.0`` gives the SSIM of images known
+    to lie in [0, 1].  The values are computed by a fused kernel (reference
+    statistics once, one pass per reference and channel) that matches skimage
+    to about 1e-12.
 
     Parameters
     ----------
@@ -127,28 +141,32 @@ class TextureFeatures(_ImageFeatures):
         sets; a list of such tuples gives others; an array of gray images gives the
         references directly (their Hard-Soft value is unknown: NaN).
     size : int, default=224
-        Side of the square images and references (at least 7, the SSIM window).
-    normalize : {"global", "column"}, default="global"
-        Min-max scaling of the image before SSIM: over the whole image, or
-        per column as the thesis's ``MinMaxScaler`` did (see Notes).
+        Side of the square images and references (at least 7, the SSIM
+        window); 224 is the thesis's.
+    reference_scaling : {"column", "global"} or None, default="column"
+        Min-max scaling of each gray reference: per column as the thesis did,
+        over the whole reference, or none (raw Perlin values, about
+        [-0.75, 0.75]).
+    image_scaling : {"global", "column"} or None, default=None
+        Min-max scaling of each image before the SSIM: none (the thesis), over
+        the whole image, or per column and channel (``MinMaxScaler`` on the
+        image as ``(size, size * 3)``).  Scaling makes the feature blind to
+        global brightness and contrast, which the brightness feature covers.
+    data_range : float, default=2.0
+        skimage's ``data_range`` (see above; 2.0 reproduces the thesis).
     n_jobs : int, default=None
-        Number of joblib jobs over chunks of images.
+        Number of threads over chunks of images (see :class:`PaintingFeatures`).
     verbose : int, default=0
         Show a progress bar over images when positive.
 
     Attributes
     ----------
     references_ : ndarray of shape (n_refs, size, size)
-        The gray reference textures.
+        The gray reference textures, scaled as ``reference_scaling`` says.
     hard_soft_ : ndarray of shape (n_refs,)
         Hard-Soft value of each reference (:func:`hard_soft_scale`).
     n_features_out_ : int
         Number of references.
-
-    Notes
-    -----
-    ``normalize="column"`` applies ``MinMaxScaler`` to the image reshaped to
-    ``(size, size * 3)``: each image column and channel is scaled over the rows.
 
     Examples
     --------
@@ -158,6 +176,8 @@ class TextureFeatures(_ImageFeatures):
     >>> texture = TextureFeatures(size=16).fit(X)
     >>> texture.transform(X).shape
     (2, 6)
+    >>> float(texture.references_.min()), float(texture.references_.max())
+    (0.0, 1.0)
     >>> texture.hard_soft_.round(1)
     array([-11.3,  -6.2,  -4.3,  -2.8,   5.8,  11.8])
     """
@@ -166,13 +186,27 @@ class TextureFeatures(_ImageFeatures):
         **_ImageFeatures._parameter_constraints,
         "references": [StrOptions({"thesis"}), "array-like"],
         "size": [Interval(Integral, 7, None, closed="left")],
-        "normalize": [StrOptions({"global", "column"})],
+        "reference_scaling": [StrOptions({"column", "global"}), None],
+        "image_scaling": [StrOptions({"column", "global"}), None],
+        "data_range": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, references="thesis", size=224, normalize="global", *, n_jobs=None, verbose=0):
+    def __init__(
+        self,
+        references="thesis",
+        size=224,
+        reference_scaling="column",
+        image_scaling=None,
+        data_range=2.0,
+        *,
+        n_jobs=None,
+        verbose=0,
+    ):
         self.references = references
         self.size = size
-        self.normalize = normalize
+        self.reference_scaling = reference_scaling
+        self.image_scaling = image_scaling
+        self.data_range = data_range
         self.n_jobs = n_jobs
         self.verbose = verbose
 
@@ -185,11 +219,13 @@ class TextureFeatures(_ImageFeatures):
             params = np.array(THESIS_REFERENCES, dtype=float)
         else:
             params = np.asarray(self.references, dtype=float)
+        if len(params) == 0:
+            raise ValueError("references must hold at least one reference; got none.")
         if params.ndim == 2 and params.shape[1] == 4:
-            self.references_ = perlin_references(params.tolist(), self.size)
+            raw = perlin_references(params.tolist(), self.size)
             self.hard_soft_ = hard_soft_scale(*params.T)
         elif params.ndim == 3 and params.shape[1:] == (self.size, self.size):
-            self.references_ = params.copy()
+            raw = params
             self.hard_soft_ = np.full(len(params), np.nan)
         else:
             raise ValueError(
@@ -197,12 +233,12 @@ class TextureFeatures(_ImageFeatures):
                 f"lacunarity) tuples or an array of shape (n_refs, {self.size}, {self.size}) "
                 f"matching size={self.size}; got an array of shape {params.shape}."
             )
-        if len(params) == 0:
-            raise ValueError("references must hold at least one reference; got none.")
+        self.references_ = np.stack([min_max_scale(r, self.reference_scaling) for r in raw])
 
     def _feature_names(self):
         return [f"texture_ssim_{k}" for k in range(len(self.references_))]
 
     def _transform_images(self, images):
-        normalized = np.stack([min_max_normalize(img, self.normalize) for img in images])
-        return ssim_to_references(normalized, self.references_, reference_stats(self.references_))
+        if self.image_scaling is not None:
+            images = np.stack([min_max_scale(img, self.image_scaling) for img in images])
+        return ssim_to_references(images, self.references_, self.data_range)
