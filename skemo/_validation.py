@@ -13,11 +13,15 @@ import numpy as np
 from PIL import Image
 
 __all__ = [
+    "check_image_array",
     "check_images",
     "check_images_y",
+    "check_labels",
     "check_size",
+    "image_chunks",
     "is_path_list",
     "iter_image_chunks",
+    "n_images",
     "resize_images",
 ]
 
@@ -94,7 +98,8 @@ def resize_images(images, size):
 
     Each channel is resized as a 32-bit float image with Pillow's bilinear
     filter, which averages over the footprint when shrinking, so no
-    precision is lost to an 8-bit round trip.
+    precision is lost to an 8-bit round trip.  ``size=None``, or the size
+    the images already have, returns them unchanged.
 
     Examples
     --------
@@ -103,6 +108,8 @@ def resize_images(images, size):
     >>> resize_images(np.ones((2, 8, 8, 3), dtype="float32"), 4).shape
     (2, 4, 4, 3)
     """
+    if size is None:
+        return images
     height, width = check_size(size)
     n, h, w, c = images.shape
     if (h, w) == (height, width):
@@ -160,13 +167,25 @@ def check_images(X, size=None, *, name="X"):
         from skemo.io import load_images  # io depends on this module
 
         return load_images(list(X), size=size)
-    images = _check_image_array(X, name)
+    images = check_image_array(X, name)
     if size is not None:
         images = resize_images(images, size)
     return images
 
 
-def _check_image_array(X, name):
+def check_image_array(X, name="X"):
+    """Validate an image array and return it as ``float32 (n, H, W, 3)`` in [0, 1].
+
+    ``uint8`` values are divided by 255; floating values must be finite and lie in
+    [0, 1].  The error messages name ``name`` and say what was wrong.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import check_image_array
+    >>> check_image_array(np.full((1, 2, 2, 3), 51, dtype=np.uint8)).max()
+    np.float32(0.2)
+    """
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged nested lists and the like
@@ -225,11 +244,12 @@ def check_images_y(X, y, size=None, *, name="X"):
     >>> images.shape, y.tolist()
     ((3, 4, 4, 3), ['a', 'b', 'a'])
     """
-    y = _check_labels(y, _n_inputs(X, name), name)
+    y = check_labels(y, n_images(X, name), name)
     return check_images(X, size=size, name=name), y
 
 
-def _check_labels(y, n, name):
+def check_labels(y, n, name="X"):
+    """Validate labels for ``n`` inputs named ``name``: 1-D, of the same length."""
     if y is None:
         raise ValueError("y is required: got None.")
     y = np.asarray(y)
@@ -245,13 +265,47 @@ def _check_labels(y, n, name):
     return y
 
 
-def _n_inputs(X, name):
+def n_images(X, name="X"):
+    """Number of images in an array or path list, without loading anything."""
     if isinstance(X, (str, bytes, PathLike)):
         raise TypeError(f"{name} must be a sequence of image paths, not a single path {X!r}.")
     try:
         return len(X)
     except TypeError as exc:
         raise TypeError(f"{name} must be an array of images or a sequence of paths.") from exc
+
+
+def image_chunks(X, chunk_size=64, *, name="X"):
+    """Yield ``(start, raw chunk)`` slices of images without loading anything.
+
+    A path list gives lists of paths and an array gives array slices, each
+    still to be validated (:func:`skemo.io.check_images`), so the loading can
+    happen inside a worker.  Anything else (a list of arrays, say) is validated
+    once as a whole and then sliced.  This is the one chunker of skemo:
+    :func:`skemo.io.iter_image_chunks` loads what it yields.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import image_chunks
+    >>> [(start, len(raw)) for start, raw in image_chunks(["a.jpg", "b.jpg", "c.jpg"], 2)]
+    [(0, 2), (2, 1)]
+    """
+    if not (isinstance(chunk_size, Integral) and chunk_size >= 1):
+        raise ValueError(f"chunk_size must be a positive int; got {chunk_size!r}.")
+    if isinstance(X, (str, bytes, PathLike)):
+        raise TypeError(
+            f"{name} must be a sequence of image paths or an array of images, "
+            f"not a single path {X!r}; wrap it in a list."
+        )
+    if is_path_list(X):
+        X = list(X)
+    elif not isinstance(X, np.ndarray):
+        X = check_image_array(X, name)
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty: it must contain at least one image.")
+    for start in range(0, len(X), chunk_size):
+        yield start, X[start : start + chunk_size]
 
 
 def iter_image_chunks(X, chunk_size=64, size=None, *, name="X"):

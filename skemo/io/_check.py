@@ -1,0 +1,103 @@
+"""Image inputs of every estimator: arrays or file paths, validated in one place.
+
+:mod:`skemo._validation` checks arrays and knows nothing of files; this module adds
+the path dispatch (decoding with :func:`~skemo.io.load_images`), so the lowest layer
+imports nothing above it.
+"""
+
+from os import PathLike
+
+from skemo._validation import (
+    check_image_array,
+    check_labels,
+    check_size,
+    image_chunks,
+    is_path_list,
+    n_images,
+    resize_images,
+)
+
+from ._load import load_images
+
+__all__ = ["check_images", "check_images_y", "iter_image_chunks"]
+
+
+def check_images(X, size=None, *, name="X"):
+    """Validate images and return them as ``float32 (n, H, W, 3)`` in [0, 1].
+
+    Parameters
+    ----------
+    X : array-like of shape (n, H, W, 3) or sequence of paths
+        ``uint8`` values in [0, 255], floating values in [0, 1], or file
+        paths loaded with :func:`load_images`.
+    size : None, int or (int, int), default=None
+        Resize every image to this ``(height, width)``; None keeps the size.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width, 3), dtype float32
+
+    Raises
+    ------
+    ValueError
+        For an empty input, a wrong number of dimensions or channels,
+        non-finite values or floats outside [0, 1]; for files, the message
+        names the file that failed and why.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.io import check_images
+    >>> X = np.full((2, 4, 4, 3), 255, dtype=np.uint8)
+    >>> images = check_images(X, size=2)
+    >>> images.dtype, images.shape, float(images.max())
+    (dtype('float32'), (2, 2, 2, 3), 1.0)
+    """
+    size = check_size(size)
+    if isinstance(X, (str, bytes, PathLike)):
+        raise TypeError(
+            f"{name} must be a sequence of image paths or an array of images, "
+            f"not a single path {X!r}; wrap it in a list."
+        )
+    if is_path_list(X):
+        return load_images(list(X), size=size)
+    return resize_images(check_image_array(X, name), size)
+
+
+def check_images_y(X, y, size=None, *, name="X"):
+    """Validate images and labels together; their lengths must agree.
+
+    Returns
+    -------
+    images : ndarray of shape (n, height, width, 3), dtype float32
+    y : ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.io import check_images_y
+    >>> images, y = check_images_y(np.zeros((3, 4, 4, 3)), ["a", "b", "a"])
+    >>> images.shape, y.tolist()
+    ((3, 4, 4, 3), ['a', 'b', 'a'])
+    """
+    y = check_labels(y, n_images(X, name), name)
+    return check_images(X, size=size, name=name), y
+
+
+def iter_image_chunks(X, chunk_size=64, size=None, *, name="X"):
+    """Yield ``(start, images)`` chunks of validated images.
+
+    Path lists are loaded one chunk at a time, so peak memory does not grow
+    with the number of files; arrays are validated chunk by chunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.io import iter_image_chunks
+    >>> [(start, c.shape[0]) for start, c in iter_image_chunks(np.zeros((5, 4, 4, 3)), 2)]
+    [(0, 2), (2, 2), (4, 1)]
+    """
+    for start, raw in image_chunks(X, chunk_size, name=name):
+        yield start, check_images(raw, size=size, name=name)
