@@ -39,7 +39,7 @@ print(X.shape, np.bincount(y))
 # block works at one size, ``size=64`` here (the images' own size) instead of
 # the thesis's 224, which is over ten times cheaper. The features are recomputed inside every fold, exactly
 # as written: nothing about the test fold reaches the fit.
-features = PaintingFeatures(size=64, random_state=0)
+features = PaintingFeatures(image_size=64, random_state=0)
 cvfc = Pipeline([("feat", features), ("clf", CVFC(random_state=0))])
 cv = StratifiedKFold(3, shuffle=True, random_state=0)
 scores = cross_val_score(cvfc, X, y, cv=cv, scoring="balanced_accuracy")

@@ -27,7 +27,7 @@ from skemo.models import CVFC
 
 X, y = make_paintings(n_samples=160, image_size=64, local_cue=0.0, random_state=0,
                       return_X_y=True)
-table = PaintingFeatures(size=64, random_state=0).fit_transform(X)
+table = PaintingFeatures(image_size=64, random_state=0).fit_transform(X)
 
 # %%
 # The grid

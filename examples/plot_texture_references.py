@@ -34,7 +34,7 @@ THESIS_REFERENCES = [
     (10.0, 1, 0.90, 0.1),
     (2.0, 1, 0.95, 0.01),
 ]
-texture = TextureFeatures(references=THESIS_REFERENCES, size=128)
+texture = TextureFeatures(references=THESIS_REFERENCES, image_size=128)
 texture.fit(np.zeros((1, 128, 128, 3)))
 
 fig, axes = plt.subplots(1, 6, figsize=(13, 2.8))
@@ -74,6 +74,6 @@ fig.tight_layout()
 refs = texture.references_
 refs01 = (refs - refs.min(axis=(1, 2), keepdims=True)) / np.ptp(refs, axis=(1, 2), keepdims=True)
 as_images = np.repeat(refs01[..., None], 3, axis=-1)
-own = TextureFeatures(references=refs01, size=128).fit(as_images).transform(as_images)
+own = TextureFeatures(references=refs01, image_size=128).fit(as_images).transform(as_images)
 print(np.round(own, 2))
 plt.show()

@@ -37,7 +37,7 @@ def _holdout_score(model, X, y):
 
 def _cvfc():
     # The thesis's CV+FC as written: painting features, then CVFC (no scaler).
-    return Pipeline([("feat", PaintingFeatures(size=SIZE, random_state=0)),
+    return Pipeline([("feat", PaintingFeatures(image_size=SIZE, random_state=0)),
                      ("clf", CVFC(random_state=0))])
 
 

@@ -9,12 +9,12 @@ from skemo.features import AffectiveFeatures
 
 
 def _features(images, **params):
-    feat = AffectiveFeatures(size=images.shape[1], **params).set_output(transform="pandas")
+    feat = AffectiveFeatures(image_size=images.shape[1], **params).set_output(transform="pandas")
     return feat.fit_transform(images)
 
 
 def test_names_unique_and_match_columns(tiny_images):
-    feat = AffectiveFeatures(size=32)
+    feat = AffectiveFeatures(image_size=32)
     out = feat.fit_transform(tiny_images)
     names = list(feat.get_feature_names_out())
     assert len(names) == len(set(names)) == out.shape[1] == feat.n_features_out_
@@ -133,7 +133,7 @@ def test_top_bottom_and_hue_histogram():
 
 
 def test_resizes_to_working_size_and_n_jobs(tiny_images):
-    feat = AffectiveFeatures(size=16)
+    feat = AffectiveFeatures(image_size=16)
     first = feat.fit_transform(tiny_images)
     parallel = clone(feat).set_params(n_jobs=2)
     parallel._chunk_size = 3
@@ -145,4 +145,27 @@ def test_parameter_validation(tiny_images):
     with pytest.raises(ValueError, match="glcm_levels"):
         AffectiveFeatures(glcm_levels=1).fit(tiny_images)
     with pytest.raises(ValueError, match="size"):
-        AffectiveFeatures(size=2).fit(tiny_images)
+        AffectiveFeatures(image_size=2).fit(tiny_images)
+
+
+def test_hue_hist_is_saturation_mass_per_bin_over_all_pixels():
+    # Left half pure red (S = 1, hue 0), right half grey (S = 0): red holds half the pixels.
+    image = np.full((1, 16, 16, 3), 0.5)
+    image[:, :, :8] = [1.0, 0.0, 0.0]
+    row = _features(image).iloc[0]
+    assert row["hue_hist_0"] == pytest.approx(0.5)  # the mean S over the bin would be 1
+    hist = row[[f"hue_hist_{d}" for d in range(0, 360, 45)]]
+    assert hist.sum() == pytest.approx(row["saturation_mean"])
+
+
+def test_glcm_with_256_levels_keeps_white_white():
+    # Black and white halves: 256 levels must quantise white to 255, not wrap it to 0.
+    image = np.zeros((1, 16, 16, 3))
+    image[:, :, 8:] = 1.0
+    q = np.zeros((16, 16), dtype=np.uint8)
+    q[:, 8:] = 255
+    P = graycomatrix(q, (1, 2), (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4), 256,
+                     symmetric=True, normed=True)
+    row = _features(image, glcm_levels=256).iloc[0]
+    assert row["glcm_contrast"] == pytest.approx(graycoprops(P, "contrast").mean())
+    assert row["glcm_contrast"] > 1000  # the wrapped image was uniform: contrast 0

@@ -17,8 +17,8 @@ from skemo.features import BrightnessFeatures, PaintingFeatures, TextureFeatures
 
 ESTIMATORS = [
     BrightnessFeatures(),
-    TextureFeatures(size=16),
-    PaintingFeatures(size=16, texture=TextureFeatures(size=16), random_state=0),
+    TextureFeatures(image_size=16),
+    PaintingFeatures(image_size=16, texture=TextureFeatures(image_size=16), random_state=0),
 ]
 
 
@@ -48,11 +48,11 @@ def test_empty_input_is_rejected():
 def test_chunks_shrink_to_balance_workers():
     feat = BrightnessFeatures()
     X = np.zeros((60, 4, 4, 3))
-    serial = [len(raw) for _, raw in feat._raw_chunks(X)]
+    serial = [len(raw) for _, raw in feat._chunks(X)]
     assert serial == [60]  # at most _chunk_size=64 images a chunk
-    parallel = list(feat._raw_chunks(X, n_workers=2))
+    parallel = list(feat._chunks(X, n_workers=2))
     assert [start for start, _ in parallel] == list(range(0, 60, 8))
     assert sum(len(raw) for _, raw in parallel) == 60
     # Never above _chunk_size, however many images.
     big = np.zeros((1000, 1, 1, 3))
-    assert max(len(raw) for _, raw in feat._raw_chunks(big, n_workers=2)) == 64
+    assert max(len(raw) for _, raw in feat._chunks(big, n_workers=2)) == 64

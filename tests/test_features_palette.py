@@ -195,3 +195,13 @@ def test_paths_equal_arrays(tiny_images, tmp_path):
         Image.fromarray(image).save(files[-1])
     feat = ColorPaletteFeatures(random_state=0).fit(tiny_images[:3])
     np.testing.assert_allclose(feat.transform(files), feat.transform(tiny_images[:3]))
+
+
+def test_unknown_distance_raises_instead_of_falling_through(rng):
+    X = rng.integers(0, 256, (2, 8, 8, 3), dtype=np.uint8)
+    with pytest.raises(ValueError, match="distance"):
+        ColorPaletteFeatures(distance="bogus").fit(X)
+    fitted = ColorPaletteFeatures(random_state=0).fit(X)
+    fitted.distance = "bogus"  # e.g. set after fit, where no validation runs
+    with pytest.raises(ValueError, match="distance must be one of"):
+        fitted.transform(X)

@@ -17,7 +17,7 @@ from skemo.features._texture import (
     min_max_scale,
     perlin_references,
 )
-from skemo._validation import check_images
+from skemo.io import check_images
 
 SIZE = 32
 
@@ -58,13 +58,13 @@ def landmarks():
 
 @pytest.fixture(scope="module")
 def texture():
-    return TextureFeatures(size=SIZE).fit(np.zeros((1, SIZE, SIZE, 3)))
+    return TextureFeatures(image_size=SIZE).fit(np.zeros((1, SIZE, SIZE, 3)))
 
 
 @pytest.mark.parametrize("data_range", [2.0, 1.0])
 def test_default_is_the_thesis_feature_on_random_images(rng, landmarks, data_range):
     X = rng.integers(0, 256, size=(5, SIZE, SIZE, 3), dtype=np.uint8)
-    feat = TextureFeatures(size=SIZE, data_range=data_range).fit(X)
+    feat = TextureFeatures(image_size=SIZE, data_range=data_range).fit(X)
     # The thesis's images: 8-bit values divided by 255, never rescaled.
     expected = np.array([thesis_texture(img, landmarks, data_range) for img in X / 255.0])
     np.testing.assert_allclose(feat.transform(X), expected, atol=1e-5, rtol=0)
@@ -94,7 +94,7 @@ def test_default_is_the_thesis_feature_on_oasis(oasis_root):
 def test_other_scalings_match_skimage(rng, image_scaling, reference_scaling):
     X = rng.integers(0, 256, size=(3, SIZE, SIZE, 3), dtype=np.uint8)
     feat = TextureFeatures(
-        size=SIZE, image_scaling=image_scaling, reference_scaling=reference_scaling,
+        image_size=SIZE, image_scaling=image_scaling, reference_scaling=reference_scaling,
         data_range=1.0,
     ).fit(X)
     raw = perlin_references(THESIS_REFERENCES, SIZE)
@@ -125,7 +125,7 @@ def test_min_max_scale_column_is_column_wise_minmax_scaler(rng):
 
 
 def test_raw_references_are_pnoise2_and_cached():
-    refs = TextureFeatures(size=SIZE, reference_scaling=None).fit(np.zeros((1, 8, 8, 3))).references_
+    refs = TextureFeatures(image_size=SIZE, reference_scaling=None).fit(np.zeros((1, 8, 8, 3))).references_
     assert refs.shape == (6, SIZE, SIZE)
     for k, (scale, octaves, persistence, lacunarity) in enumerate(THESIS_REFERENCES):
         for i, j in [(0, 0), (3, 17), (31, 5)]:
@@ -148,14 +148,14 @@ def test_hard_soft_values():
     )
     assert hard_soft_scale(200.0, 100, 0.75, 2.0) == pytest.approx(-11.2520, abs=1e-4)
     assert hard_soft_scale(2.0, 1, 0.95, 0.01) == pytest.approx(11.7805, abs=1e-4)
-    feat = TextureFeatures(size=SIZE).fit(np.zeros((1, 8, 8, 3)))
+    feat = TextureFeatures(image_size=SIZE).fit(np.zeros((1, 8, 8, 3)))
     np.testing.assert_allclose(feat.hard_soft_, [hard_soft_scale(*p) for p in THESIS_REFERENCES])
 
 
 @settings(max_examples=15, deadline=None)
 @given(arrays(np.uint8, (1, 12, 12, 3)))
 def test_ssim_lies_in_minus_one_one(X):
-    feat = TextureFeatures(size=12).fit(X)
+    feat = TextureFeatures(image_size=12).fit(X)
     got = feat.transform(X)
     assert np.all(np.abs(got) <= 1 + 1e-12)
 
@@ -169,7 +169,7 @@ def test_ssim_is_one_for_an_image_equal_to_a_reference(seed, scaling):
     refs[:, 1, :] = 1.0
     X = np.repeat(refs[1][None, ..., None], 3, axis=-1)
     feat = TextureFeatures(
-        references=refs, size=16, reference_scaling=scaling, image_scaling=scaling
+        references=refs, image_size=16, reference_scaling=scaling, image_scaling=scaling
     )
     got = feat.fit(X).transform(X)
     assert got[0, 1] == pytest.approx(1.0, abs=1e-12)
@@ -179,7 +179,7 @@ def test_ssim_is_one_for_an_image_equal_to_a_reference(seed, scaling):
 def test_custom_parameter_references_and_names(rng):
     X = rng.random((2, 16, 16, 3))
     params = [(5.0, 2, 0.5, 2.0), (50.0, 1, 0.5, 2.0)]
-    feat = TextureFeatures(references=params, size=16).fit(X)
+    feat = TextureFeatures(references=params, image_size=16).fit(X)
     assert feat.transform(X).shape == (2, 2)
     assert feat.get_feature_names_out().tolist() == ["texture_ssim_0", "texture_ssim_1"]
     np.testing.assert_allclose(feat.hard_soft_, [hard_soft_scale(*p) for p in params])
@@ -190,7 +190,7 @@ def test_custom_parameter_references_and_names(rng):
     [
         ({"references": np.zeros((2, 8, 8))}, "references must be"),
         ({"references": [(1.0, 2.0)]}, "references must be"),
-        ({"size": 5}, "size"),
+        ({"image_size": 5}, "image_size"),
         ({"image_scaling": "row"}, "image_scaling"),
         ({"reference_scaling": "row"}, "reference_scaling"),
         ({"data_range": 0}, "data_range"),
@@ -198,13 +198,13 @@ def test_custom_parameter_references_and_names(rng):
 )
 def test_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
-        TextureFeatures(**{"size": 16, **params}).fit(np.zeros((1, 16, 16, 3)))
+        TextureFeatures(**{"image_size": 16, **params}).fit(np.zeros((1, 16, 16, 3)))
 
 
 def test_parallel_backends_give_same_features(rng, texture):
     X = rng.integers(0, 256, size=(7, SIZE, SIZE, 3), dtype=np.uint8)
     ref = texture.transform(X)
-    feat = TextureFeatures(size=SIZE, n_jobs=2).fit(X)
+    feat = TextureFeatures(image_size=SIZE, n_jobs=2).fit(X)
     feat._chunk_size = 2
     with joblib.parallel_config(backend="threading"):
         np.testing.assert_array_equal(feat.transform(X), ref)

@@ -24,7 +24,7 @@ SIZE = 32
 
 
 def _feat(**kwargs):
-    return PaintingFeatures(texture=TextureFeatures(size=SIZE), **{"size": SIZE, **kwargs})
+    return PaintingFeatures(texture=TextureFeatures(image_size=SIZE), **{"image_size": SIZE, **kwargs})
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_thirteen_features_in_thesis_order_equal_the_blocks(images):
     got = _feat(random_state=0).fit_transform(images)
     assert got.shape == (10, 13)
     brightness = BrightnessFeatures().fit_transform(images)
-    texture = TextureFeatures(size=SIZE).fit_transform(images)
+    texture = TextureFeatures(image_size=SIZE).fit_transform(images)
     palette = ColorPaletteFeatures(random_state=0).fit_transform(images)
     np.testing.assert_allclose(got, np.hstack([brightness, texture, palette]), rtol=1e-12)
     names = _feat().fit(images).get_feature_names_out()
@@ -47,19 +47,19 @@ def test_thirteen_features_in_thesis_order_equal_the_blocks(images):
 
 def test_texture_resized_in_memory_from_native_chunk(rng):
     X = rng.integers(0, 256, size=(3, 40, 36, 3), dtype=np.uint8)
-    got = _feat(palette=False, size=None).fit_transform(X)
+    got = _feat(palette=False, image_size=None).fit_transform(X)
     np.testing.assert_allclose(got[:, :1], BrightnessFeatures().fit_transform(X), rtol=1e-12)
-    np.testing.assert_allclose(got[:, 1:], TextureFeatures(size=SIZE).fit_transform(X), rtol=1e-12)
+    np.testing.assert_allclose(got[:, 1:], TextureFeatures(image_size=SIZE).fit_transform(X), rtol=1e-12)
 
 
 def test_working_size_resizes_once_for_every_block(rng, tmp_path):
     X = rng.integers(0, 256, size=(3, 40, 36, 3), dtype=np.uint8)
-    feat = PaintingFeatures(size=(24, 20), texture=TextureFeatures(size=SIZE), random_state=0)
+    feat = PaintingFeatures(image_size=(24, 20), texture=TextureFeatures(image_size=SIZE), random_state=0)
     got = feat.fit_transform(X)
     small = check_images(X, size=(24, 20))
     expected = np.hstack([
         BrightnessFeatures().fit_transform(small),
-        TextureFeatures(size=SIZE).fit_transform(small),
+        TextureFeatures(image_size=SIZE).fit_transform(small),
         ColorPaletteFeatures(random_state=0).fit_transform(small),
     ])
     np.testing.assert_allclose(got, expected, rtol=1e-12)
@@ -71,7 +71,7 @@ def test_working_size_resizes_once_for_every_block(rng, tmp_path):
     np.testing.assert_allclose(feat.transform(paths)[:, :1], got[:, :1], atol=0.5)
     # Learned palettes are learned at the working resolution too.
     y = np.array([0, 1, 0])
-    learn = PaintingFeatures(size=(24, 20), brightness=False, texture=False, random_state=0)
+    learn = PaintingFeatures(image_size=(24, 20), brightness=False, texture=False, random_state=0)
     learn.set_params(palette__references="learn", palette__n_colors=2).fit(X, y)
     alone = ColorPaletteFeatures(n_colors=2, references="learn", random_state=0).fit(small, y)
     np.testing.assert_array_equal(learn.transformers_[0][1].references_, alone.references_)
@@ -91,10 +91,10 @@ def test_affective_block_is_appended(images):
 
 def test_nested_params_set_params_and_clone(images):
     feat = PaintingFeatures()
-    assert feat.get_params()["size"] == 224
+    assert feat.get_params()["image_size"] == 224
     assert feat.get_params()["palette__n_colors"] == 5
-    assert feat.get_params()["texture__size"] == 224
-    feat.set_params(palette__n_colors=3, palette__references="learn", texture__size=SIZE)
+    assert feat.get_params()["texture__image_size"] == 224
+    feat.set_params(palette__n_colors=3, palette__references="learn", texture__image_size=SIZE)
     assert isinstance(feat.palette, ColorPaletteFeatures) and feat.palette.n_colors == 3
     cloned = clone(feat)
     assert cloned.get_params()["palette__n_colors"] == 3
@@ -145,9 +145,9 @@ def test_grid_search_over_block_param(images):
     y = np.array([0, 1] * 5)
     # Palette dropped to keep the 5 fits fast; any block's parameter is reachable.
     pipe = Pipeline([("feat", _feat(palette=False)), ("clf", LogisticRegression())])
-    grid = {"feat__texture__normalize": ["global", "column"]}
+    grid = {"feat__texture__image_scaling": [None, "global"]}
     search = GridSearchCV(pipe, grid, cv=2).fit(images, y)
-    assert search.best_params_["feat__texture__normalize"] in ("global", "column")
+    assert search.best_params_["feat__texture__image_scaling"] in (None, "global")
     assert len(search.cv_results_["params"]) == 2
 
 
@@ -163,3 +163,17 @@ def test_no_block_is_an_error(images):
         PaintingFeatures(brightness=False, texture=False, palette=False).fit(images)
     with pytest.raises(ValueError, match="texture"):
         PaintingFeatures(texture="yes").fit(images)
+
+
+def test_nested_blocks_are_validated(images):
+    from skemo.features import ColorPaletteFeatures
+
+    with pytest.raises(ValueError, match="distance"):
+        PaintingFeatures(palette=ColorPaletteFeatures(distance="bogus")).fit(images)
+    with pytest.raises(ValueError, match="image_scaling"):
+        _feat().set_params(texture__image_scaling="rows").fit(images)
+    # Inside a Pipeline too (sklearn's Pipeline validates its steps the same way).
+    pipe = Pipeline([("feat", _feat(palette=ColorPaletteFeatures(distance="bogus"))),
+                     ("clf", LogisticRegression())])
+    with pytest.raises(ValueError, match="distance"):
+        pipe.fit(images, np.array([0, 1] * 5))

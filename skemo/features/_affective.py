@@ -58,7 +58,8 @@ def _top_bottom(a):
 
 
 def _glcm(gray, levels):
-    q = np.minimum((gray * levels).astype(np.uint8), levels - 1)
+    # Clip before the cast: with 256 levels, white (256) would wrap to 0 in uint8.
+    q = np.minimum((gray * levels).astype(np.intp), levels - 1).astype(np.uint8)
     out = np.empty((len(q), len(_GLCM_PROPS)))
     for i, img in enumerate(q):
         P = graycomatrix(img, _GLCM_DISTANCES, _GLCM_ANGLES, levels, symmetric=True, normed=True)
@@ -110,7 +111,7 @@ def _details(gray):
 class AffectiveFeatures(_ImageFeatures):
     """Global affective image features of Machajdik & Hanbury (2010).
 
-    Images are resized to ``size`` x ``size``; then, with H, S and V from HSV
+    Images are resized to ``image_size`` x ``image_size``; then, with H, S and V from HSV
     in [0, 1], each image gives these named features:
 
     - ``saturation_mean``, ``saturation_std``, ``brightness_mean``,
@@ -146,16 +147,21 @@ class AffectiveFeatures(_ImageFeatures):
     - ``brightness_top_bottom``, ``saturation_top_bottom``: mean V and S of
       the top half minus those of the bottom half (a layout cue);
     - ``hue_hist_<start>``: saturation-weighted hue histogram, eight 45-degree
-      bins starting at ``<start>`` degrees, each the mean of S over the pixels
-      whose hue falls in the bin (so a grey image gives zeros);
+      bins starting at ``<start>`` degrees, each the sum of S over the pixels
+      whose hue falls in the bin divided by the number of pixels: each pixel
+      votes for its hue with its saturation, so the bins sum to
+      ``saturation_mean``, a bin grows with both the area and the saturation
+      of its hues, and a grey image gives zeros (dividing by the pixels of the
+      bin instead would let a few stray saturated pixels fill a bin);
     - ``colour_<name>``: share of pixels nearest, in CIELAB, to each of the
       eleven basic colour terms black, blue, brown, gray, green, orange,
       pink, purple, red, white and yellow (M&H's colour-name amounts).
 
     Parameters
     ----------
-    size : int, default=128
-        Working size; images are resized to ``size`` x ``size`` first.
+    image_size : int, default=128
+        Working resolution; images are resized to ``image_size`` x
+        ``image_size`` first.
     glcm_levels : int, default=16
         Gray levels of the co-occurrence matrix.
     edge_sigma : float, default=1.0
@@ -180,7 +186,7 @@ class AffectiveFeatures(_ImageFeatures):
     >>> import numpy as np
     >>> from skemo.features import AffectiveFeatures
     >>> X = np.full((2, 32, 32, 3), 128, dtype=np.uint8)
-    >>> feat = AffectiveFeatures(size=32).set_output(transform="pandas")
+    >>> feat = AffectiveFeatures(image_size=32).set_output(transform="pandas")
     >>> df = feat.fit_transform(X)
     >>> df.shape
     (2, 47)
@@ -190,21 +196,17 @@ class AffectiveFeatures(_ImageFeatures):
 
     _parameter_constraints: dict = {
         **_ImageFeatures._parameter_constraints,
-        "size": [Interval(Integral, 8, None, closed="left")],
+        "image_size": [Interval(Integral, 8, None, closed="left")],
         "glcm_levels": [Interval(Integral, 2, 256, closed="both")],
         "edge_sigma": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, size=128, glcm_levels=16, edge_sigma=1.0, n_jobs=None, verbose=0):
-        self.size = size
+    def __init__(self, image_size=128, glcm_levels=16, edge_sigma=1.0, n_jobs=None, verbose=0):
+        self.image_size = image_size
         self.glcm_levels = glcm_levels
         self.edge_sigma = edge_sigma
         self.n_jobs = n_jobs
         self.verbose = verbose
-
-    @property
-    def _image_size(self):
-        return self.size
 
     def _feature_names(self):
         return list(_NAMES)

@@ -1,32 +1,36 @@
 """Shared base class of the image feature transformers in :mod:`skemo.features`.
 
-``_ImageFeatures`` (alias ``ImageFeatureTransformer``) is private: subclasses live in
-this subpackage only.  A subclass implements
+``_ImageFeatures`` is private: subclasses live in this subpackage only.  A subclass
+implements
 
 - ``__init__`` storing its parameters untouched, including ``n_jobs=None`` and
-  ``verbose=0`` (and ``random_state`` when stochastic);
+  ``verbose=0`` (and ``random_state`` when stochastic, ``image_size`` when it works
+  at a fixed resolution);
 - ``_parameter_constraints``: merge ``_ImageFeatures._parameter_constraints``
   (``{"n_jobs": [None, Integral], "verbose": ["verbose"]}``) with its own;
-- ``_transform_images(images)``: float32 ``(m, H, W, 3)`` in [0, 1] -> float64 ``(m, n_out)``
-  (REQUIRED);
+- ``_transform_images(images)``: float32 ``(m, H, W, 3)`` in [0, 1] -> float64
+  ``(m, n_out)`` (REQUIRED).  It runs in worker threads, so heavy work belongs in
+  numpy calls or ``nogil`` numba kernels;
 - ``_feature_names()``: list of str, valid after ``fit`` (REQUIRED);
 - ``_fit_images(X, y)``: optional learning hook.  ``X`` is the raw input (array or
-  paths); iterate it with ``self._iter_chunks(X)`` to keep memory flat;
-- ``_image_size``: optional ``None | int | (h, w)`` the images are resized to before
-  ``_transform_images`` (``None`` keeps them as given).  May be a property.
+  paths); iterate it with ``self._loaded_chunks(X)`` to keep memory flat.
 
-``PaintingFeatures`` sets ``_working_size`` on its fitted blocks: the size the union
-loads images at, so a block that learns from ``X`` in ``fit`` sees what it will see in
-the union's ``transform``.
+A block with an ``image_size`` parameter gets its images resized to it before
+``_transform_images``; ``None`` (and blocks without one) keep them as given.
+``PaintingFeatures`` sets ``_union_image_size`` on its fitted blocks: the resolution
+the union loads images at, so a block that learns from ``X`` in ``fit`` sees what it
+will see in the union's ``transform``.
 
 Every transformer requires ``fit`` (the scikit-learn convention), even a stateless one:
 ``fit`` validates the parameters once and records ``n_features_out_``; ``fit_transform``
 does both in one call.  ``transform`` works in chunks of at most ``_chunk_size`` images
-(smaller when several workers would otherwise get uneven shares): a list
-of paths is loaded chunk by chunk inside the workers (flat peak memory, parallel JPEG
-decoding), an array is sliced.  Chunks run through ``joblib.Parallel(n_jobs=self.n_jobs)``
-with the default backend, so an enclosing ``joblib.parallel_backend(...)`` (e.g. Dask)
-is honoured.
+(fewer when several workers would otherwise get uneven shares): a list of paths is
+loaded chunk by chunk inside the workers (flat peak memory, parallel JPEG decoding),
+an array is sliced.  Chunks run through ``joblib.Parallel(n_jobs, prefer="threads")``:
+decoding and the feature kernels release the GIL, so threads scale without a process
+start-up or a per-worker compilation, and the results are bit-identical to
+``n_jobs=1``.  ``prefer`` is only a hint, so an enclosing
+``joblib.parallel_backend(...)`` (e.g. Dask) is still honoured.
 """
 
 from numbers import Integral
@@ -36,17 +40,8 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from skemo._validation import check_images, check_size, is_path_list
-
-
-def _resize(images, size):
-    """Resize a float32 image stack in memory through the shared ``check_images`` path."""
-    if size is None:
-        return images
-    h, w = check_size(size)
-    if images.shape[1:3] == (h, w):
-        return images
-    return check_images(images, size=(h, w))
+from skemo._validation import image_chunks, is_path_list, resize_images
+from skemo.io import check_images
 
 
 def _load(raw, size):
@@ -64,12 +59,11 @@ def _load(raw, size):
 
 
 class _ImageFeatures(TransformerMixin, BaseEstimator):
-    """Base class: chunked, parallel ``transform`` over images; see the module docstring."""
+    """Base class: chunked, threaded ``transform`` over images; see the module docstring."""
 
     _parameter_constraints: dict = {"n_jobs": [None, Integral], "verbose": ["verbose"]}
-    _image_size = None
     # Set by PaintingFeatures on its blocks: the resolution the whole union loads at.
-    _working_size = None
+    _union_image_size = None
     _chunk_size = 64
 
     # -- hooks ----------------------------------------------------------------------
@@ -84,47 +78,39 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
 
     def _load_size(self):
         """Size the raw chunks are loaded at (the union overrides it)."""
-        return self._image_size if self._working_size is None else self._working_size
+        if self._union_image_size is not None:
+            return self._union_image_size
+        return getattr(self, "image_size", None)
 
     def _transform_loaded(self, images):
         """Features of a loaded float32 stack (the union overrides it)."""
-        return self._transform_images(_resize(images, self._image_size))
+        return self._transform_images(resize_images(images, getattr(self, "image_size", None)))
 
     # -- machinery ------------------------------------------------------------------
-    def _raw_chunks(self, X, n_workers=1):
-        """Yield ``(start, raw_chunk)`` without loading anything.
-
-        With several workers the chunks shrink (down from ``_chunk_size``) so that
-        each worker gets about four: a few large chunks would leave one idle at the end.
-        """
-        if not is_path_list(X) and not isinstance(X, np.ndarray):
-            # A list of arrays (or anything else) is validated once, as a whole.
-            X = check_images(X)
-        n = len(X)
-        if n == 0:
-            raise ValueError("X must contain at least one image, got 0.")
+    def _chunks(self, X, n_workers=1):
+        """``(start, raw chunk)`` pairs; with several workers, about four chunks each."""
+        n = len(X) if is_path_list(X) or isinstance(X, np.ndarray) else None
         step = self._chunk_size
-        if n_workers > 1:
+        if n_workers > 1 and n:
             step = max(1, min(step, -(-n // (4 * n_workers))))
-        for start in range(0, n, step):
-            yield start, X[start : start + step]
+        return image_chunks(X, step)
 
-    def _iter_chunks(self, X, size="auto"):
-        """Yield ``(start, float32 chunk)`` loaded at ``size`` (default: ``_load_size()``).
+    def _loaded_chunks(self, X):
+        """Yield ``(start, float32 chunk)`` loaded at ``_load_size()``.
 
         A chunk of native-size paths with mixed shapes is yielded as a list of stacks.
         """
-        size = self._load_size() if size == "auto" else size
-        for start, raw in self._raw_chunks(X):
+        size = self._load_size()
+        for start, raw in self._chunks(X):
             yield start, _load(raw, size)
 
     def _process_raw(self, raw):
         images = _load(raw, self._load_size())
         if isinstance(images, list):
             return np.vstack([self._transform_loaded(img) for img in images])
-        return self._transform_loaded(images)
+        return np.asarray(self._transform_loaded(images), dtype=np.float64)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the transformer (validates the parameters; stateless ones learn nothing).
 
@@ -158,9 +144,9 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
             float64 features, rows in input order.
         """
         check_is_fitted(self)
-        chunks = list(self._raw_chunks(X, effective_n_jobs(self.n_jobs)))
+        chunks = list(self._chunks(X, effective_n_jobs(self.n_jobs)))
         n_images = sum(len(raw) for _, raw in chunks)
-        results = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
             delayed(self._process_raw)(raw) for _, raw in chunks
         )
         out = []
@@ -170,13 +156,12 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
 
             bar = tqdm(total=n_images, desc=type(self).__name__, unit="img")
         for block in results:
-            out.append(np.asarray(block, dtype=np.float64))
+            out.append(block)
             if bar is not None:
                 bar.update(len(block))
         if bar is not None:
             bar.close()
-        features = np.vstack(out)
-        return features.reshape(n_images, self.n_features_out_)
+        return np.vstack(out).reshape(n_images, self.n_features_out_)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -201,6 +186,3 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         tags.requires_fit = True
         tags.target_tags.required = False
         return tags
-
-
-ImageFeatureTransformer = _ImageFeatures

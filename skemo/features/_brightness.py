@@ -1,5 +1,6 @@
 """Perceived brightness of an image from its per-channel RMS (the thesis's feature)."""
 
+import numba as nb
 import numpy as np
 
 from ._base import _ImageFeatures
@@ -8,19 +9,30 @@ from ._base import _ImageFeatures
 _W_R, _W_G, _W_B = 0.241, 0.691, 0.068
 
 
+@nb.njit(cache=True, nogil=True)
 def _channel_mean_squares(image):
-    """Mean of the squared 0-255 values of each channel, in float64.
+    """Mean of the squared 0-255 values of each channel of one (H, W, 3) image, float64.
 
-    ``check_images`` turns uint8 data into float32 ``v / 255``; such images are mapped
-    back to their exact integers, so uint8 inputs give exactly PIL's integer sums.
+    ``check_images`` turns uint8 data into float32 ``v / 255``; when every value is
+    such a quotient the exact integers are used, so uint8 inputs give exactly PIL's
+    integer sums (exact in float64).  Otherwise the values are scaled by 255.
     """
-    x = image.reshape(-1, 3)
-    q = np.rint(x * np.float32(255.0))
-    if np.array_equal(q / np.float32(255.0), x):
-        c = q.astype(np.float64)
-    else:
-        c = x.astype(np.float64) * 255.0
-    return np.einsum("ij,ij->j", c, c) / c.shape[0]
+    scale32 = np.float32(255.0)
+    exact = True
+    sq_int = np.zeros(3)
+    sq_val = np.zeros(3)
+    n_rows, n_cols, n_ch = image.shape
+    for i in range(n_rows):
+        for j in range(n_cols):
+            for c in range(n_ch):
+                x = image[i, j, c]
+                q = np.rint(x * scale32)
+                if exact and q / scale32 != x:
+                    exact = False
+                v = np.float64(x) * 255.0
+                sq_int[c] += np.float64(q) * np.float64(q)
+                sq_val[c] += v * v
+    return (sq_int if exact else sq_val) / (n_rows * n_cols)
 
 
 class BrightnessFeatures(_ImageFeatures):

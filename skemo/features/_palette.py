@@ -1,5 +1,6 @@
 """Colour palettes: k-means palette extraction and distances to reference palettes."""
 
+from functools import lru_cache
 from itertools import permutations
 from numbers import Integral
 
@@ -66,8 +67,16 @@ def _pixels(image, max_pixels=None, seed=None):
 def _sample(pixels, max_pixels, seed):
     if max_pixels is None or len(pixels) <= max_pixels:
         return pixels
-    idx = np.random.default_rng(seed).choice(len(pixels), max_pixels, replace=False)
-    return pixels[np.sort(idx)]
+    return pixels[_sample_indices(len(pixels), max_pixels, seed)]
+
+
+@lru_cache(maxsize=16)
+def _sample_indices(n, size, seed):
+    """Sorted sample of ``size`` of ``range(n)``; every image of a fit shares one seed,
+    so images of one resolution share one draw (read-only, drawn once per process)."""
+    idx = np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+    idx.flags.writeable = False
+    return idx
 
 
 def _palette(points, n_colors, seed):
@@ -175,6 +184,9 @@ def seed_distances(palettes, references):
     return out
 
 
+_DISTANCES = {"matched": matched_distances, "seed": seed_distances}
+
+
 class ColorPaletteFeatures(_ImageFeatures):
     """Distance from each image's colour palette to reference palettes.
 
@@ -248,7 +260,7 @@ default="default"
         **_ImageFeatures._parameter_constraints,
         "n_colors": [Interval(Integral, 1, None, closed="left")],
         "references": [StrOptions({"default", "learn"}), "array-like"],
-        "distance": [StrOptions({"matched", "seed"})],
+        "distance": [StrOptions(set(_DISTANCES))],
         "max_pixels": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -309,7 +321,7 @@ default="default"
         self.classes_ = np.unique(y)
         pools = {c: [] for c in range(len(self.classes_))}
         codes = np.searchsorted(self.classes_, y)
-        for start, chunk in self._iter_chunks(X):
+        for start, chunk in self._loaded_chunks(X):
             if isinstance(chunk, list):  # native-size paths of mixed shapes
                 chunk = [stack[0] for stack in chunk]
             for i, image in enumerate(chunk):
@@ -330,9 +342,11 @@ default="default"
                 for img in images
             ]
         )
-        if self.distance == "matched":
-            return matched_distances(palettes, self.references_)
-        return seed_distances(palettes, self.references_)
+        if self.distance not in _DISTANCES:  # set after fit, or validation switched off
+            raise ValueError(
+                f"distance must be one of {sorted(_DISTANCES)}; got {self.distance!r}."
+            )
+        return _DISTANCES[self.distance](palettes, self.references_)
 
     def _feature_names(self):
         return [f"palette_dist_{name}" for name in self.reference_names_]

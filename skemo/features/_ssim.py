@@ -83,15 +83,15 @@ def _ssim_pair(x, ux, vx, r, ur, vr, c1, c2):
 
 @nb.njit(cache=True, error_model="numpy", nogil=True)
 def _ssim_images(images, refs, ref_mean, ref_var, c1, c2, out):
-    """SSIM of each image (m, 3, H, W) against each reference (K, H, W) into ``out``."""
-    m, n_ch, n_rows, n_cols = images.shape
+    """SSIM of each image (m, H, W, 3) against each reference (K, H, W) into ``out``."""
+    m, n_rows, n_cols, n_ch = images.shape
     h, w = n_rows - _WIN + 1, n_cols - _WIN + 1
     ux = np.empty((n_ch, h, w))
     vx = np.empty((n_ch, h, w))
     x = np.empty((n_ch, n_rows, n_cols))  # float64 copy: one kernel type, exact sums
     for n in range(m):
         for c in range(n_ch):
-            x[c] = images[n, c]
+            x[c] = images[n, :, :, c]
             _mean_var(x[c], ux[c], vx[c])
         for k in range(refs.shape[0]):
             acc = 0.0
@@ -139,9 +139,9 @@ def ssim_to_references(images, refs, data_range=1.0, stats=None):
     if min(refs.shape[1:]) < _WIN:
         raise ValueError(f"SSIM needs images of at least {_WIN}x{_WIN} pixels.")
     mean, var = reference_stats(refs) if stats is None else stats
-    dtype = images.dtype if images.dtype in (np.float32, np.float64) else np.float64
-    planes = np.ascontiguousarray(np.moveaxis(images, -1, 1), dtype=dtype)
+    if images.dtype not in (np.float32, np.float64):
+        images = images.astype(np.float64)
     out = np.empty((len(images), len(refs)))
     c1, c2 = (_K1 * data_range) ** 2, (_K2 * data_range) ** 2
-    _ssim_images(planes, refs, mean, var, c1, c2, out)
+    _ssim_images(np.ascontiguousarray(images), refs, mean, var, c1, c2, out)
     return out

@@ -115,10 +115,10 @@ class TextureFeatures(_ImageFeatures):
 
     - reference ``k`` has pixel ``(i, j) = noise.pnoise2(i / scale, j / scale,
       octaves=octaves, persistence=persistence, lacunarity=lacunarity,
-      repeatx=size, repeaty=size, base=0)``, is min-max scaled column by column
-      (``MinMaxScaler().fit_transform`` on the ``(size, size)`` array, so each
+      repeatx=image_size, repeaty=image_size, base=0)``, is min-max scaled column
+      by column (``MinMaxScaler().fit_transform`` on the square array, so each
       column spans [0, 1] over its rows) and is repeated on three channels;
-    - the image is resized to ``size`` x ``size`` (the resize of
+    - the image is resized to ``image_size`` x ``image_size`` (the resize of
       :func:`skemo.io.check_images`) and used as it comes, in [0, 1], with no
       rescaling (the thesis divided the 8-bit values by 255);
     - feature ``k`` is ``skimage.metrics.structural_similarity(image, ref_k3,
@@ -136,11 +136,12 @@ class TextureFeatures(_ImageFeatures):
 
     Parameters
     ----------
-    references : "thesis", array-like of shape (n_refs, 4) or (n_refs, size, size)
+    references : "thesis", array-like of shape (n_refs, 4) or \
+(n_refs, image_size, image_size)
         ``"thesis"`` gives the thesis's six (scale, octaves, persistence, lacunarity)
         sets; a list of such tuples gives others; an array of gray images gives the
         references directly (their Hard-Soft value is unknown: NaN).
-    size : int, default=224
+    image_size : int, default=224
         Side of the square images and references (at least 7, the SSIM
         window); 224 is the thesis's.
     reference_scaling : {"column", "global"} or None, default="column"
@@ -150,7 +151,7 @@ class TextureFeatures(_ImageFeatures):
     image_scaling : {"global", "column"} or None, default=None
         Min-max scaling of each image before the SSIM: none (the thesis), over
         the whole image, or per column and channel (``MinMaxScaler`` on the
-        image as ``(size, size * 3)``).  Scaling makes the feature blind to
+        image as ``(image_size, image_size * 3)``).  Scaling makes the feature blind to
         global brightness and contrast, which the brightness feature covers.
     data_range : float, default=2.0
         skimage's ``data_range`` (see above; 2.0 reproduces the thesis).
@@ -161,7 +162,7 @@ class TextureFeatures(_ImageFeatures):
 
     Attributes
     ----------
-    references_ : ndarray of shape (n_refs, size, size)
+    references_ : ndarray of shape (n_refs, image_size, image_size)
         The gray reference textures, scaled as ``reference_scaling`` says.
     hard_soft_ : ndarray of shape (n_refs,)
         Hard-Soft value of each reference (:func:`hard_soft_scale`).
@@ -173,7 +174,7 @@ class TextureFeatures(_ImageFeatures):
     >>> import numpy as np
     >>> from skemo.features import TextureFeatures
     >>> X = np.random.default_rng(0).integers(0, 256, (2, 16, 16, 3), dtype=np.uint8)
-    >>> texture = TextureFeatures(size=16).fit(X)
+    >>> texture = TextureFeatures(image_size=16).fit(X)
     >>> texture.transform(X).shape
     (2, 6)
     >>> float(texture.references_.min()), float(texture.references_.max())
@@ -185,7 +186,7 @@ class TextureFeatures(_ImageFeatures):
     _parameter_constraints: dict = {
         **_ImageFeatures._parameter_constraints,
         "references": [StrOptions({"thesis"}), "array-like"],
-        "size": [Interval(Integral, 7, None, closed="left")],
+        "image_size": [Interval(Integral, 7, None, closed="left")],
         "reference_scaling": [StrOptions({"column", "global"}), None],
         "image_scaling": [StrOptions({"column", "global"}), None],
         "data_range": [Interval(Real, 0, None, closed="neither")],
@@ -194,7 +195,7 @@ class TextureFeatures(_ImageFeatures):
     def __init__(
         self,
         references="thesis",
-        size=224,
+        image_size=224,
         reference_scaling="column",
         image_scaling=None,
         data_range=2.0,
@@ -203,16 +204,12 @@ class TextureFeatures(_ImageFeatures):
         verbose=0,
     ):
         self.references = references
-        self.size = size
+        self.image_size = image_size
         self.reference_scaling = reference_scaling
         self.image_scaling = image_scaling
         self.data_range = data_range
         self.n_jobs = n_jobs
         self.verbose = verbose
-
-    @property
-    def _image_size(self):
-        return self.size
 
     def _fit_images(self, X, y):
         if isinstance(self.references, str):
@@ -222,16 +219,16 @@ class TextureFeatures(_ImageFeatures):
         if len(params) == 0:
             raise ValueError("references must hold at least one reference; got none.")
         if params.ndim == 2 and params.shape[1] == 4:
-            raw = perlin_references(params.tolist(), self.size)
+            raw = perlin_references(params.tolist(), self.image_size)
             self.hard_soft_ = hard_soft_scale(*params.T)
-        elif params.ndim == 3 and params.shape[1:] == (self.size, self.size):
+        elif params.ndim == 3 and params.shape[1:] == (self.image_size, self.image_size):
             raw = params
             self.hard_soft_ = np.full(len(params), np.nan)
         else:
             raise ValueError(
                 "references must be 'thesis', a list of (scale, octaves, persistence, "
-                f"lacunarity) tuples or an array of shape (n_refs, {self.size}, {self.size}) "
-                f"matching size={self.size}; got an array of shape {params.shape}."
+                "lacunarity) tuples or an array of shape (n_refs, image_size, image_size) "
+                f"with image_size={self.image_size}; got an array of shape {params.shape}."
             )
         self.references_ = np.stack([min_max_scale(r, self.reference_scaling) for r in raw])
 

@@ -6,10 +6,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from skemo._validation import check_size
+from skemo._validation import check_size, resize_images
 
 from ._affective import AffectiveFeatures
-from ._base import _ImageFeatures, _resize
+from ._base import _ImageFeatures
 from ._brightness import BrightnessFeatures
 from ._palette import ColorPaletteFeatures
 from ._texture import TextureFeatures
@@ -35,18 +35,18 @@ class PaintingFeatures(_ImageFeatures):
     (:class:`ColorPaletteFeatures`): 13 features with the defaults, followed by
     :class:`AffectiveFeatures` when ``affective=True``.
 
-    Each image is loaded once per chunk, at the working resolution ``size``, and
-    every block is computed on that chunk; a block that works at its own size
-    (texture: its ``size``, affective: its ``size``) gets the chunk resized in
-    memory, which costs nothing when the sizes agree (texture's default is
-    224, as is ``size``'s).  Parameters of the blocks are reachable with
+    Each image is loaded once per chunk, at the working resolution ``image_size``,
+    and every block is computed on that chunk; a block that works at its own
+    resolution (texture and affective: their ``image_size``) gets the chunk
+    resized in memory, which costs nothing when the sizes agree (texture's
+    default is 224, as is the union's).  Parameters of the blocks are reachable with
     ``set_params`` and grid searches as ``<block>__<param>`` (e.g.
     ``palette__n_colors``), even while the block is ``True``: setting one replaces
     ``True`` by a default instance carrying the new value.
 
     Parameters
     ----------
-    size : int, (height, width) or None, default=224
+    image_size : int, (height, width) or None, default=224
         Working resolution: every image is resized to it before any block
         runs, so a JPEG is decoded once, at reduced scale (see
         :func:`skemo.io.load_images`), and brightness and the palette are
@@ -61,11 +61,14 @@ class PaintingFeatures(_ImageFeatures):
         happens, and otherwise to about 1/255.
     brightness, texture, palette, affective : bool or transformer
         ``True`` uses the block's default transformer, ``False`` drops the block,
-        and a transformer instance (e.g. ``TextureFeatures(size=128)``) is used as
+        and a transformer instance (e.g. ``TextureFeatures(image_size=128)``) is used as
         given (cloned at ``fit``).  ``affective`` defaults to ``False``.
     n_jobs : int, default=None
-        Number of joblib jobs over chunks of images; the default backend is used,
-        so an enclosing :func:`joblib.parallel_backend` is honoured.
+        Number of threads over chunks of images (``-1``: one per core).
+        Decoding and the feature kernels release the GIL, so threads scale
+        from the first call and give bit-identical results to ``n_jobs=1``;
+        an enclosing :func:`joblib.parallel_backend` (e.g. Dask) replaces
+        them.
     verbose : int, default=0
         Show a progress bar over images when positive.
     random_state : int, RandomState instance or None, default=None
@@ -84,7 +87,7 @@ class PaintingFeatures(_ImageFeatures):
     >>> import numpy as np
     >>> from skemo.features import PaintingFeatures
     >>> X = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
-    >>> feat = PaintingFeatures(size=32, random_state=0).set_params(texture__size=32)
+    >>> feat = PaintingFeatures(image_size=32, random_state=0).set_params(texture__image_size=32)
     >>> feat.fit_transform(X).shape
     (3, 13)
     >>> feat.get_feature_names_out()[:3]
@@ -94,7 +97,7 @@ class PaintingFeatures(_ImageFeatures):
     _parameter_constraints: dict = {
         **_ImageFeatures._parameter_constraints,
         **{name: ["boolean", HasMethods(["fit", "_transform_images"])] for name in _BLOCKS},
-        "size": [None, Interval(Integral, 1, None, closed="left"), tuple],
+        "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple],
         "random_state": ["random_state"],
     }
     # Native-size chunks can be large (500x400 float32 is 2.4 MB an image); 32 also
@@ -108,7 +111,7 @@ class PaintingFeatures(_ImageFeatures):
         palette=True,
         affective=False,
         *,
-        size=224,
+        image_size=224,
         n_jobs=None,
         verbose=0,
         random_state=None,
@@ -117,7 +120,7 @@ class PaintingFeatures(_ImageFeatures):
         self.texture = texture
         self.palette = palette
         self.affective = affective
-        self.size = size
+        self.image_size = image_size
         self.n_jobs = n_jobs
         self.verbose = verbose
         self.random_state = random_state
@@ -171,12 +174,12 @@ class PaintingFeatures(_ImageFeatures):
                 yield name, clone(value)
 
     def _fit_images(self, X, y):
-        size = check_size(self.size)
+        size = check_size(self.image_size)
         fitted = []
         for name, block in self._blocks():
             # A block that learns from X (the learned palettes) sees the images at
             # the working resolution, as its transform inside the union will.
-            block._working_size = size
+            block._union_image_size = size
             if (
                 self.random_state is not None
                 and "random_state" in block.get_params(deep=False)
@@ -195,16 +198,16 @@ class PaintingFeatures(_ImageFeatures):
         return [n for _, block in self.transformers_ for n in block._feature_names()]
 
     def _load_size(self):
-        if self.size is not None:
-            return check_size(self.size)
-        sizes = {check_size(block._image_size) for _, block in self.transformers_}
+        if self.image_size is not None:
+            return check_size(self.image_size)
+        sizes = {check_size(getattr(block, "image_size", None)) for _, block in self.transformers_}
         return sizes.pop() if len(sizes) == 1 else None
 
     def _transform_loaded(self, images):
-        images = _resize(images, self.size)
+        images = resize_images(images, self.image_size)
         return np.hstack(
             [
-                block._transform_images(_resize(images, block._image_size))
+                block._transform_images(resize_images(images, getattr(block, "image_size", None)))
                 for _, block in self.transformers_
             ]
         )
