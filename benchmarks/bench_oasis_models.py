@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from skemo.datasets import load_oasis
-from skemo.inspection import compare_models
+from skemo.evaluation import compare_models
 
 
 def main(root):

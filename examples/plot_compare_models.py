@@ -2,7 +2,7 @@
 Comparing the thesis's models
 =============================
 
-:func:`~skemo.inspection.compare_models` is the engine of ``skemo compare``: it
+:func:`~skemo.evaluation.compare_models` is the engine of ``skemo compare``: it
 cross-validates the majority baseline, CV+FC on hand-crafted features,
 ShallNet, transfer learning, the fusion of both feature kinds, and ShallNet
 with flip/rotate augmentation, all on the same stratified folds.
@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from skemo.datasets import make_paintings
-from skemo.inspection import compare_models, format_table, plot_confusion_matrix
+from skemo.evaluation import compare_models, format_table
+from skemo.inspection import plot_confusion_matrix
 
 data = make_paintings(n_samples=240, image_size=48, random_state=0)
 result = compare_models(data.images, data.target, n_splits=3, backbone_size=48, epochs=10,

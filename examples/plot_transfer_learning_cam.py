@@ -25,7 +25,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from skemo.datasets import make_paintings
-from skemo.inspection import class_activation_map, default_backbone, plot_cam
+from skemo.evaluation import default_backbone
+from skemo.inspection import class_activation_map, plot_cam
 from skemo.models import ShallNet, TransferClassifier
 
 data = make_paintings(n_samples=240, image_size=64, random_state=0)

@@ -43,7 +43,8 @@ _EXPORTS = {
         "TransferClassifier",
         "make_fusion_classifier",
     ],
-    "skemo.inspection": ["class_activation_map", "compare_models", "plot_cam"],
+    "skemo.inspection": ["class_activation_map", "plot_cam"],
+    "skemo.evaluation": ["compare_models"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -92,7 +92,7 @@ def _compare(args):
 
 
 def _run_compare(args):
-    from skemo.inspection import compare_models, format_table, write_report
+    from skemo.evaluation import compare_models, format_table, write_report
 
     start = time.perf_counter()
     images, target, names, kind = _load_compare_data(args)
@@ -142,7 +142,7 @@ def _build_parser():
     demo.add_argument("--out", default="skemo-report", help="report folder")
     demo.set_defaults(func=_demo)
 
-    from skemo.inspection import MODEL_NAMES
+    from skemo.evaluation import MODEL_NAMES
 
     compare = commands.add_parser(
         "compare", help="cross-validate the thesis's models and write a report"

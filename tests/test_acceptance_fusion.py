@@ -11,7 +11,7 @@ regression regularised by an inner CV). All three share the same 5 folds.
 import pytest
 
 from skemo.datasets import make_paintings
-from skemo.inspection import compare_models, default_backbone
+from skemo.evaluation import compare_models, default_backbone
 
 
 def test_fusion_at_least_its_best_part_minus_one_point():

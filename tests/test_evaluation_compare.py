@@ -1,4 +1,4 @@
-"""``skemo compare``: the cross-validation table, the cache and the report."""
+"""``skemo compare``: the cross-validation table, the cache and the command."""
 
 import numpy as np
 import pandas as pd
@@ -6,8 +6,13 @@ import pytest
 
 from skemo.cli import main
 from skemo.datasets import make_paintings
-from skemo.inspection import MODEL_NAMES, compare_models, default_backbone
-from skemo.inspection._compare import COLUMNS
+from skemo.evaluation import MODEL_NAMES, compare_models, default_backbone
+from skemo.evaluation._compare import COLUMNS
+
+SCORES = ["train_accuracy", "test_accuracy", "balanced_accuracy"]
+# Small and fast: a random-weights resnet18 at the images' 32 px.
+TINY = dict(n_splits=2, backbone="resnet18", weights=None, backbone_size=32, epochs=1,
+            random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +79,29 @@ def test_cached_transfer_is_transfer_classifier_with_no_cache_scores(paintings):
                                rtol=1e-5, atol=1e-6)
 
 
-def test_invalid_model_names(paintings):
+def test_cached_fusion_has_the_no_cache_scores(paintings):
+    # With the cache, "fusion" is the pipeline after its FeatureUnion, fitted on
+    # the hstacked cached embedding and features; without it, the whole
+    # make_fusion_classifier pipeline refitted on each fold's images.
     X, y = paintings
-    with pytest.raises(ValueError, match="models must be a non-empty subset"):
-        compare_models(X, y, models=["svm"])
-    assert set(MODEL_NAMES) >= {"majority", "cvfc", "shallnet", "transfer", "fusion"}
+    kwargs = dict(models=["fusion"], **TINY)
+    cached = compare_models(X, y, cache=True, **kwargs)
+    refit = compare_models(X, y, cache=False, **kwargs)
+    pd.testing.assert_frame_equal(cached.results[SCORES], refit.results[SCORES])
+    assert set(cached.shared_seconds) == {"embedding", "features"} and not refit.shared_seconds
+
+
+def test_model_names_are_exactly_the_runnable_models(paintings):
+    # Every name runs and gives its rows, in the order asked...
+    X, y = paintings
+    result = compare_models(X, y, list(MODEL_NAMES), **TINY)
+    assert result.results["model"].tolist() == [m for m in MODEL_NAMES for _ in range(2)]
+    assert list(result.summary["model"]) == list(MODEL_NAMES)
+    assert set(result.estimators) == set(result.confusion) == set(MODEL_NAMES)
+    # ... and any other name, or none, is refused before anything is fitted.
+    for models in (["svm"], [], [*MODEL_NAMES, "svm"], ["Majority"]):
+        with pytest.raises(ValueError, match="models must be a non-empty subset"):
+            compare_models(X, y, models=models)
 
 
 def test_default_backbone_prefers_the_offline_weights():

@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from skemo._validation import check_images
 
-__all__ = ["MODEL_NAMES", "compare_models", "default_backbone"]
+__all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
 MODEL_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
 
@@ -60,7 +60,7 @@ def default_backbone():
 
     Examples
     --------
-    >>> from skemo.inspection import default_backbone
+    >>> from skemo.evaluation import default_backbone
     >>> default_backbone()[0] in ("efficientnet_lite0", "vgg16")
     True
     """
@@ -244,7 +244,7 @@ def compare_models(
     Examples
     --------
     >>> from skemo.datasets import make_paintings
-    >>> from skemo.inspection import compare_models
+    >>> from skemo.evaluation import compare_models
     >>> X, y = make_paintings(n_samples=40, image_size=32, random_state=0, return_X_y=True)
     >>> result = compare_models(X, y, ["majority", "shallnet"], n_splits=2, epochs=1)
     >>> result.summary[["model", "balanced_accuracy_mean"]].round(2)
@@ -332,10 +332,23 @@ def compare_models(
 def summarize(results):
     """Mean and std over folds per model, in the order the models ran.
 
+    Parameters
+    ----------
+    results : DataFrame
+        One row per model and fold, as ``compare_models(...).results``.
+
+    Returns
+    -------
+    summary : DataFrame
+        One row per model: ``model``, then ``<metric>_mean`` and
+        ``<metric>_std`` (population std, ``ddof=0``) of the train, test and
+        balanced accuracies and the fit seconds.
+
     Examples
     --------
     >>> import pandas as pd
-    >>> from skemo.inspection._compare import COLUMNS, summarize
+    >>> from skemo.evaluation import summarize
+    >>> from skemo.evaluation._compare import COLUMNS
     >>> rows = pd.DataFrame([["m", 0, 8, 2, 1.0, 0.5, 0.5, 1.0],
     ...                      ["m", 1, 8, 2, 1.0, 1.0, 1.0, 3.0]], columns=COLUMNS)
     >>> summarize(rows)[["test_accuracy_mean", "test_accuracy_std", "fit_seconds_mean"]]

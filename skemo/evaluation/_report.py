@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 
 from skemo._validation import check_images
-
-from ._cam import class_activation_map
-from ._compare import COLUMNS
-from ._plot import (
+from skemo.inspection import (
+    class_activation_map,
     plot_confusion_matrix,
     plot_image_grid,
     plot_palettes,
     plot_texture_references,
 )
+
+from ._compare import COLUMNS
 
 __all__ = ["format_table", "write_report"]
 
@@ -34,7 +34,7 @@ def format_table(summary):
     Examples
     --------
     >>> import pandas as pd
-    >>> from skemo.inspection import format_table
+    >>> from skemo.evaluation import format_table
     >>> summary = pd.DataFrame({
     ...     "model": ["majority"], "train_accuracy_mean": [0.25], "train_accuracy_std": [0.0],
     ...     "test_accuracy_mean": [0.25], "test_accuracy_std": [0.0],
