@@ -7,6 +7,7 @@ import pytest
 from skemo.cli import main
 from skemo.datasets import make_paintings
 from skemo.evaluation import MODEL_NAMES, compare_models, default_backbone
+from skemo.evaluation import _compare
 from skemo.evaluation._compare import COLUMNS
 
 SCORES = ["train_accuracy", "test_accuracy", "balanced_accuracy"]
@@ -102,6 +103,89 @@ def test_model_names_are_exactly_the_runnable_models(paintings):
     for models in (["svm"], [], [*MODEL_NAMES, "svm"], ["Majority"]):
         with pytest.raises(ValueError, match="models must be a non-empty subset"):
             compare_models(X, y, models=models)
+
+
+# --- the cache dict ------------------------------------------------------------
+
+@pytest.fixture
+def passes(monkeypatch):
+    """The kinds of shared pass compare_models computes, in order."""
+    calls, compute = [], _compare._precompute
+
+    def spy(kind, *args, **kwargs):
+        calls.append(kind)
+        return compute(kind, *args, **kwargs)
+
+    monkeypatch.setattr(_compare, "_precompute", spy)
+    return calls
+
+
+@pytest.fixture(scope="module")
+def warm_cache(paintings):
+    """A cache dict holding every kind of pass, for the TINY settings."""
+    X, y = paintings
+    cache = {}
+    compare_models(X, y, ["majority", "cvfc", "shallnet", "transfer"], cache=cache, **TINY)
+    return cache
+
+
+def test_cache_dict_with_the_same_images_and_settings_computes_nothing(
+        paintings, warm_cache, passes):
+    X, y = paintings
+    cache = dict(warm_cache)
+    models = ["majority", "cvfc", "shallnet", "transfer", "fusion"]
+    reused = compare_models(X, y, models, cache=cache, **TINY)
+    assert passes == [] and reused.shared_seconds == {} and len(cache) == len(warm_cache)
+    # Another target on the same images (what the dict is for) reuses it too.
+    compare_models(X, 1 - y, ["cvfc", "transfer"], cache=cache, **TINY)
+    assert passes == []
+    fresh = compare_models(X, y, models, **TINY)
+    pd.testing.assert_frame_equal(reused.results[SCORES], fresh.results[SCORES])
+
+
+def _flip_first(X):
+    X = X.copy()
+    X[0] = X[0, :, ::-1]  # same pixel sum: only the sampled pixels tell
+    return X
+
+
+@pytest.mark.parametrize(
+    "models, kind, change",
+    [
+        (["transfer"], "embedding", {"backbone": "mobilenet_v3_large"}),
+        (["transfer"], "embedding", {"weights": "file"}),
+        (["transfer"], "embedding", {"backbone_size": 24}),
+        (["transfer"], "embedding", {"random_state": 1}),
+        (["cvfc"], "features", {"random_state": 1}),
+        (["shallnet"], "small", {"image_size": 40}),
+        (["transfer"], "embedding", {"X": lambda X: X[::-1]}),
+        (["transfer"], "embedding", {"X": _flip_first}),
+        (["cvfc"], "features", {"X": lambda X: make_paintings(
+            n_samples=len(X), n_classes=2, image_size=32, random_state=1).images}),
+    ],
+    ids=["backbone", "weights", "backbone_size", "seed", "feature-seed", "image_size",
+         "reordered", "one-flipped", "other-images"],
+)
+def test_cache_dict_recomputes_what_a_change_invalidates(
+        paintings, warm_cache, passes, tmp_path, models, kind, change):
+    # Before, entries were keyed by kind alone: each of these calls silently
+    # reused the TINY matrices and scored the wrong features.
+    X, y = paintings
+    settings = {**TINY, **{k: v for k, v in change.items() if k != "X"}}
+    if settings["weights"] == "file":
+        import torch
+        import torchvision
+
+        torch.manual_seed(1)
+        settings["weights"] = tmp_path / "resnet18.pth"
+        torch.save(torchvision.models.resnet18(weights=None).state_dict(), settings["weights"])
+    if "X" in change:
+        X = change["X"](X)
+    cache = dict(warm_cache)
+    reused = compare_models(X, y, models, cache=cache, **settings)
+    assert passes == [kind] and len(cache) == len(warm_cache) + 1
+    fresh = compare_models(X, y, models, **settings)
+    pd.testing.assert_frame_equal(reused.results[SCORES], fresh.results[SCORES])
 
 
 def test_default_backbone_prefers_the_offline_weights():

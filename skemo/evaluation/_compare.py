@@ -13,7 +13,10 @@ learns (scalers, classifiers, networks, augmentation) is fitted inside each
 fold on its training part only. ``"transfer"`` is the real
 :class:`~skemo.models.TransferClassifier`, fitted on the cached embeddings
 (which it accepts with a frozen backbone): the same model, minus the repeated
-backbone pass.
+backbone pass. A cache dict passed in keeps those passes for later calls;
+each entry is keyed by everything that determines its matrix (see
+:mod:`skemo.evaluation._cache`), so a call with other images or settings
+computes its own.
 """
 
 import importlib.util
@@ -34,7 +37,9 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
 from threadpoolctl import threadpool_limits
 
-from skemo._validation import check_images
+from skemo.io import check_images
+
+from ._cache import images_fingerprint, params_key, weights_key
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
@@ -82,9 +87,14 @@ class _Spec:
     kwargs: dict = field(default_factory=dict)
 
 
+def _painting_features(seed, verbose=0):
+    from skemo.features import PaintingFeatures
+
+    return PaintingFeatures(random_state=seed, verbose=verbose)
+
+
 def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
     from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
-    from skemo.features import PaintingFeatures
     from skemo.models import CVFC, ShallNet, TransferClassifier, make_fusion_classifier
 
     def shallnet(max_epochs):
@@ -96,7 +106,7 @@ def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
 
     fusion = make_fusion_classifier(
         backbone, weights=weights, image_size=backbone_size,
-        features=PaintingFeatures(random_state=seed), random_state=seed,
+        features=_painting_features(seed), random_state=seed,
     )
     aug_epochs = max(1, round(epochs / 4))
     specs = {
@@ -120,7 +130,7 @@ def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
         )
     else:
         specs["cvfc"] = _Spec(
-            "cvfc", lambda: Pipeline([("feat", PaintingFeatures(random_state=seed)),
+            "cvfc", lambda: Pipeline([("feat", _painting_features(seed)),
                                       ("clf", CVFC(random_state=seed))]),
         )
         specs["transfer"] = _Spec("transfer", transfer)
@@ -128,17 +138,29 @@ def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
     return [specs[name] for name in names]
 
 
-def _precompute(key, images, backbone, weights, backbone_size, image_size, seed, verbose):
-    from skemo.features import PaintingFeatures
+def _cache_key(kind, fingerprint, backbone, weights, backbone_size, image_size, seed):
+    """Everything that determines the matrix of the ``kind`` pass."""
+    if kind == "none":
+        return kind, fingerprint
+    if kind == "small":
+        return kind, fingerprint, image_size
+    if kind == "features":
+        return kind, fingerprint, params_key(_painting_features(seed))
+    # The seed only matters for random weights, but keying on it always is
+    # cheap and never wrong.
+    return kind, fingerprint, backbone, weights_key(weights), backbone_size, seed
+
+
+def _precompute(kind, images, backbone, weights, backbone_size, image_size, seed, verbose):
     from skemo.models import BackboneEmbedding
 
-    if key == "none":
+    if kind == "none":
         return np.zeros((len(images), 1))
-    if key == "small":
+    if kind == "small":
         # Resized once, not per fold (nor 4x after augmentation).
         return images if image_size is None else check_images(images, size=image_size)
-    if key == "features":
-        return PaintingFeatures(random_state=seed, verbose=verbose).fit_transform(images)
+    if kind == "features":
+        return _painting_features(seed, verbose).fit_transform(images)
     return BackboneEmbedding(
         backbone, weights=weights, image_size=backbone_size, verbose=verbose,
         random_state=seed,
@@ -221,9 +243,14 @@ def compare_models(
         per fold; ``"transfer"`` is then TransferClassifier fitted on the
         cached embeddings, with the same scores as on the images. False
         fits every estimator on the images of each fold. A dict works as True
-        and keeps the computed passes in it, so that another call on the
-        *same images* with the same backbone settings (say, another target)
-        reuses them.
+        and keeps the computed passes in it, so that another call (say, with
+        another target) reuses them. Each entry is keyed by its kind, the
+        settings that shape it (``backbone``, ``weights``, ``backbone_size``,
+        ``image_size``, ``random_state``, the feature parameters) and a
+        fingerprint of the images (shape, dtype, and a hash of each image's
+        pixel sum and of a strided subsample: it tells apart added, removed,
+        reordered, replaced, resized or flipped images), so a call with other
+        images or settings computes and adds its own entries.
     random_state : int, default=0
         Seeds the folds and every model.
     verbose : int, default=0
@@ -276,23 +303,30 @@ def compare_models(
     classes = np.unique(y)
     folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(images, y))
     cached = cache if isinstance(cache, dict) else {}
+    fingerprint = images_fingerprint(images) if isinstance(cache, dict) else None
+    keys = {
+        kind: _cache_key(kind, fingerprint, backbone, weights, backbone_size, image_size, seed)
+        for kind in ("none", "small", "features", "embedding")
+    }
     shared_seconds = {}
     rows, confusion, estimators = [], {s.name: 0 for s in specs}, {}
     bar = tqdm(total=len(specs) * n_splits, disable=not verbose, desc="compare", unit="fit")
     try:
         for spec in specs:
-            for key in spec.inputs:
-                if key not in cached:
-                    bar.set_postfix_str(f"{key} pass")
+            for kind in spec.inputs:
+                if keys[kind] not in cached:
+                    bar.set_postfix_str(f"{kind} pass")
                     start = time.perf_counter()
-                    cached[key] = _precompute(key, images, backbone, weights, backbone_size,
-                                              image_size, seed, max(verbose - 1, 0))
-                    if key in ("features", "embedding"):
-                        shared_seconds[key] = time.perf_counter() - start
+                    cached[keys[kind]] = _precompute(
+                        kind, images, backbone, weights, backbone_size, image_size, seed,
+                        max(verbose - 1, 0))
+                    if kind in ("features", "embedding"):
+                        shared_seconds[kind] = time.perf_counter() - start
+            inputs = [cached[keys[kind]] for kind in spec.inputs]
             if spec.inputs == ("small",):
-                data = cached["small"]
+                data = inputs[0]
             else:
-                data = np.hstack([cached[k] for k in spec.inputs]) if spec.inputs else images
+                data = np.hstack(inputs) if inputs else images
             for fold, (train, test) in enumerate(folds):
                 bar.set_postfix_str(f"{spec.name} fold {fold + 1}/{n_splits}")
                 estimator = spec.make()
