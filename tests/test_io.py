@@ -10,7 +10,7 @@ from PIL import Image
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 
-from skemo.io import ImageLoader, load_images, read_image, save_image_grid
+from skemo.io import ImageLoader, load_images, read_image, save_image_grid, tile_images
 
 
 def _save(img, path, **kwargs):
@@ -263,7 +263,26 @@ def test_image_loader_validates_on_error(good):
         ImageLoader(on_error="drop").fit(good)
 
 
-# --- save_image_grid --------------------------------------------------------------
+# --- tile_images, save_image_grid ------------------------------------------------
+
+def test_tile_images_layout_and_background():
+    images = np.stack([np.full((2, 3, 3), v, dtype=np.uint8) for v in (10, 20, 30)])
+    sheet = tile_images(images, ncols=2, padding=1, background=(0, 0, 255))
+    assert sheet.dtype == np.uint8 and sheet.shape == (2 * 3 + 1, 2 * 4 + 1, 3)
+    assert (sheet[1:3, 1:4] == 10).all() and (sheet[1:3, 5:8] == 20).all()
+    assert (sheet[4:6, 1:4] == 30).all()
+    assert (sheet[4:6, 5:8] == (0, 0, 255)).all()  # the empty cell is background
+    assert (sheet[0] == (0, 0, 255)).all() and (sheet[:, 4] == (0, 0, 255)).all()
+    # More columns than images: one row, as wide as the images.
+    assert tile_images(images, ncols=8, padding=0).shape == (2, 9, 3)
+
+
+def test_save_image_grid_writes_tile_images(tmp_path):
+    images = np.random.default_rng(0).random((5, 4, 6, 3))
+    path = save_image_grid(images, tmp_path / "g.png", ncols=3, padding=2, background=(9, 9, 9))
+    np.testing.assert_array_equal(np.asarray(Image.open(path)),
+                                  tile_images(images, ncols=3, padding=2, background=(9, 9, 9)))
+
 
 def test_save_image_grid_layout(tmp_path):
     images = np.zeros((3, 4, 5, 3), dtype=np.uint8)

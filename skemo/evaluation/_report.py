@@ -1,11 +1,15 @@
-"""The ``skemo compare`` report: table, CSV and figures from :func:`compare_models`."""
+"""The ``skemo compare`` report: table, CSV and figures from :func:`compare_models`.
+
+The figures are drawn on :class:`matplotlib.figure.Figure` objects, not through
+pyplot: writing a report neither switches the backend nor leaves figures open
+in a notebook or script that calls it.
+"""
 
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from skemo._validation import check_images
 from skemo.inspection import (
     class_activation_map,
     plot_confusion_matrix,
@@ -13,6 +17,7 @@ from skemo.inspection import (
     plot_palettes,
     plot_texture_references,
 )
+from skemo.io import check_images
 
 from ._compare import COLUMNS
 
@@ -85,19 +90,22 @@ def _cam_indices(y_test, n):
     return np.array(picked, dtype=int)
 
 
-def _save(fig, path):
-    import matplotlib.pyplot as plt
+def _figure(figsize):
+    from matplotlib.figure import Figure
 
+    # Not plt.figure: pyplot would register the figure (shown, and kept open
+    # in a notebook) and would need an interactive-capable backend.
+    return Figure(figsize=figsize)
+
+
+def _save(fig, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
 def _cam_figures(result, images, y, out, names, n_cam):
     from skemo.models import ShallNet, TransferClassifier
-
-    import matplotlib.pyplot as plt
 
     paths = []
     _, test = result.last_split
@@ -113,9 +121,10 @@ def _cam_figures(result, images, y, out, names, n_cam):
         pred = model.predict(images[picked])
         maps = class_activation_map(model, images[picked], target=pred, method="gradcam")
         titles = [f"{names(t)} → {names(p)}" for t, p in zip(y[picked], pred)]
-        fig, axes = plt.subplots(2, len(picked), figsize=(1.7 * len(picked), 3.8), squeeze=False)
-        plot_image_grid(images[picked], titles=titles, axes=axes[0])
-        plot_image_grid(images[picked], cams=maps, axes=axes[1])
+        fig = _figure((1.7 * len(picked), 3.8))
+        top, bottom = fig.subplots(2, 1)
+        plot_image_grid(images[picked], titles=titles, ncols=len(picked), ax=top)
+        plot_image_grid(images[picked], cams=maps, ncols=len(picked), ax=bottom)
         fig.suptitle(f"{name}: Grad-CAM of the predicted class (true → predicted)", fontsize=9)
         paths.append(_save(fig, out / f"cam_{_file_name(name)}.png"))
     return paths
@@ -124,10 +133,9 @@ def _cam_figures(result, images, y, out, names, n_cam):
 def _feature_figures(images, y, out, names, seed):
     from skemo.features import ColorPaletteFeatures, TextureFeatures, extract_palette
 
-    import matplotlib.pyplot as plt
-
     texture = TextureFeatures().fit(images[:1])
-    fig, axes = plt.subplots(1, len(texture.references_), figsize=(11, 2.3))
+    fig = _figure((11, 2.3))
+    axes = fig.subplots(1, len(texture.references_), squeeze=False)
     plot_texture_references(texture.references_, texture.hard_soft_, axes=axes)
     fig.suptitle("Perlin texture references (Hard-Soft scale: harder is lower)", fontsize=9)
     paths = [_save(fig, out / "texture_references.png")]
@@ -136,7 +144,8 @@ def _feature_figures(images, y, out, names, seed):
     examples = [np.flatnonzero(y == c)[0] for c in np.unique(y)]
     extracted = [extract_palette(images[i], random_state=seed, return_weights=True)
                  for i in examples]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.8 + 0.45 * max(len(examples), 6)))
+    fig = _figure((10, 0.8 + 0.45 * max(len(examples), 6)))
+    axes = fig.subplots(1, 2)
     plot_palettes(palette.references_, names=palette.reference_names_, ax=axes[0])
     axes[0].set_title("reference palettes", fontsize=9)
     plot_palettes([p for p, _ in extracted], weights=[w for _, w in extracted],
@@ -178,11 +187,25 @@ def write_report(result, X, y, out, *, target_names=None, n_cam=6, random_state=
     -------
     paths : list of Path
         The files written.
-    """
-    import matplotlib
 
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo"):
-        matplotlib.use("Agg")
+    Notes
+    -----
+    The figures are drawn without pyplot, so the matplotlib backend and the
+    open pyplot figures are left as they were.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skemo.datasets import make_paintings
+    >>> from skemo.evaluation import compare_models, write_report
+    >>> X, y = make_paintings(n_samples=24, n_classes=2, image_size=32, random_state=0,
+    ...                       return_X_y=True)
+    >>> result = compare_models(X, y, ["majority"], n_splits=2)
+    >>> paths = write_report(result, X, y, tempfile.mkdtemp(), target_names=["a", "b"])
+    >>> sorted(p.name for p in paths)  # doctest: +NORMALIZE_WHITESPACE
+    ['confusion_majority.png', 'palettes.png', 'report.txt', 'results.csv',
+     'texture_references.png']
+    """
     log = log or (lambda message: None)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -202,9 +225,8 @@ def write_report(result, X, y, out, *, target_names=None, n_cam=6, random_state=
     paths[1].write_text("\n".join(text) + "\n", encoding="utf-8")
     labels = [names(c) for c in result.classes]
     for model, matrix in result.confusion.items():
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(1.6 + 0.8 * len(labels), 1.4 + 0.8 * len(labels)))
+        fig = _figure((1.6 + 0.8 * len(labels), 1.4 + 0.8 * len(labels)))
+        ax = fig.subplots()
         plot_confusion_matrix(matrix, labels, ax=ax, title=f"{model} (summed over folds)")
         paths.append(_save(fig, out / f"confusion_{_file_name(model)}.png"))
     log("confusion matrices written; computing class activation maps")

@@ -1,12 +1,14 @@
 """Matplotlib helpers: CAM overlays, palettes, texture references, losses, grids.
 
-Every function draws on the Axes it is given (or a new figure) and returns
-the Axes, so it composes with ``plt.subplots``.
+Every function draws on the Axes it is given (or a new pyplot figure) and
+returns the Axes, so it composes with ``plt.subplots``. Given Axes, they use no
+pyplot state: they draw as well on a :class:`matplotlib.figure.Figure` made
+without pyplot, which is how :func:`skemo.evaluation.write_report` draws.
 """
 
 import numpy as np
 
-from skemo._validation import check_images
+from skemo.io import check_images, tile_images
 
 __all__ = [
     "plot_cam",
@@ -19,9 +21,9 @@ __all__ = [
 
 
 def _axes(ax, figsize=None):
-    import matplotlib.pyplot as plt
-
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=figsize)
     return ax
 
@@ -145,12 +147,12 @@ def plot_texture_references(references, hard_soft=None, axes=None):
     >>> [ax.get_title() for ax in axes]
     ['HS = 1.00', 'HS = 2.00', 'HS = 3.00']
     """
-    import matplotlib.pyplot as plt
-
     refs = np.asarray(references, dtype=float)
     if refs.ndim != 3:
         raise ValueError(f"references must have shape (n_refs, size, size); got {refs.shape}.")
     if axes is None:
+        import matplotlib.pyplot as plt
+
         _, axes = plt.subplots(1, len(refs), figsize=(1.8 * len(refs), 2.2), squeeze=False)
     axes = np.asarray(axes).ravel()
     if len(axes) < len(refs):
@@ -243,47 +245,74 @@ def plot_confusion_matrix(matrix, labels, ax=None, title=None):
     return ax
 
 
-def plot_image_grid(images, titles=None, ncols=8, cams=None, axes=None):
-    """Show images (optionally with CAM overlays) on a grid.
+def plot_image_grid(images, titles=None, ncols=8, cams=None, *, alpha=0.5, cmap="jet",
+                    padding=2, ax=None):
+    """Show images (optionally with CAM overlays) as one contact sheet.
+
+    The sheet is :func:`skemo.io.tile_images` of the images, drawn on a single
+    Axes; each title is written in the top-left corner of its image.
 
     Parameters
     ----------
     images : array-like of shape (n, H, W, 3)
     titles : list of str, default=None
+        One per image.
     ncols : int, default=8
+        Images per row.
     cams : array-like of shape (n, H, W), default=None
-        Maps drawn over the images with :func:`plot_cam`.
-    axes : array of matplotlib Axes, default=None
+        Maps in [0, 1] (from :func:`class_activation_map`) blended over the
+        images, as :func:`plot_cam` overlays one.
+    alpha : float, default=0.5
+        Opacity of the maps, in [0, 1].
+    cmap : str or Colormap, default="jet"
+        Colormap of the maps.
+    padding : int, default=2
+        Pixels between the images.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
 
     Returns
     -------
-    axes : ndarray of matplotlib Axes, of the shown images
+    ax : matplotlib Axes
 
     Examples
     --------
     >>> import numpy as np
     >>> from skemo.inspection import plot_image_grid
-    >>> axes = plot_image_grid(np.zeros((3, 8, 8, 3)), titles=list("abc"), ncols=2)
-    >>> [ax.get_title() for ax in axes]
+    >>> ax = plot_image_grid(np.zeros((3, 8, 8, 3)), titles=list("abc"), ncols=2)
+    >>> ax.images[0].get_array().shape  # 2 rows of 2 images of 8 px, 2 px padding
+    (22, 22, 3)
+    >>> [t.get_text() for t in ax.texts]
     ['a', 'b', 'c']
     """
-    import matplotlib.pyplot as plt
+    import matplotlib
 
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must lie in [0, 1]; got {alpha!r}.")
     pictures = check_images(images, name="images")
-    n = len(pictures)
-    if axes is None:
-        ncols = max(1, min(int(ncols), n))
-        nrows = -(-n // ncols)
-        _, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols, 1.8 * nrows), squeeze=False)
-    axes = np.asarray(axes).ravel()
-    for ax in axes[n:]:
-        ax.set_axis_off()
-    for i in range(n):
-        if cams is None:
-            axes[i].imshow(pictures[i])
-            axes[i].set_axis_off()
-        else:
-            plot_cam(pictures[i], cams[i], ax=axes[i])
-        if titles is not None:
-            axes[i].set_title(str(titles[i]), fontsize=8)
-    return axes[:n]
+    n, height, width = pictures.shape[:3]
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"titles must hold one title per image ({n}); got {len(titles)}.")
+    if cams is not None:
+        cams = np.asarray(cams, dtype=np.float32)
+        if cams.shape != pictures.shape[:3]:
+            raise ValueError(
+                f"cams must have shape (n, H, W) = {pictures.shape[:3]}; got {cams.shape}."
+            )
+        # The same compositing as plot_cam's two imshow layers.
+        colors = matplotlib.colormaps.get_cmap(cmap)(np.clip(cams, 0, 1))[..., :3]
+        pictures = (1 - alpha) * pictures + alpha * colors.astype(np.float32)
+    sheet = tile_images(pictures, ncols=ncols, padding=padding)
+    # The sheet's size tells how many rows and columns tile_images used.
+    rows = (sheet.shape[0] - padding) // (height + padding)
+    cols = (sheet.shape[1] - padding) // (width + padding)
+    ax = _axes(ax, figsize=(1.6 * cols, 1.6 * rows))
+    ax.imshow(sheet)
+    ax.set_axis_off()
+    for i, title in enumerate(titles if titles is not None else []):
+        row, col = divmod(i, cols)
+        ax.text(padding + col * (width + padding) + 0.5, padding + row * (height + padding) + 0.5,
+                str(title), ha="left", va="top", fontsize=7,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "alpha": 0.75,
+                      "linewidth": 0})
+    return ax

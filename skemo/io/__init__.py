@@ -1,7 +1,7 @@
 """Images in and out: decoding files into arrays, validating image inputs, and contact sheets."""
 
 from ._check import check_images, check_images_y, iter_image_chunks
-from ._grid import save_image_grid
+from ._grid import save_image_grid, tile_images
 from ._load import ImageLoader, ImageReadError, load_images, read_image
 
 __all__ = [
@@ -13,4 +13,5 @@ __all__ = [
     "load_images",
     "read_image",
     "save_image_grid",
+    "tile_images",
 ]
