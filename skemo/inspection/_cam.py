@@ -27,6 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from skemo._validation import check_images, check_size
+from skemo.models._skorch import forward_batches
 
 __all__ = ["class_activation_map"]
 
@@ -231,16 +232,17 @@ def class_activation_map(estimator, X, target=None, method="cam", *, batch_size=
     targets = _target_indices(estimator, target, n)
     param = next(module.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
-    was_training = module.training
-    module.eval()
-    out = np.empty((n, height, width), dtype=np.float32)
-    try:
+
+    def batches():
         for start in range(0, n, batch_size):
             chunk = model_images[start:start + batch_size]
-            x = torch.from_numpy(np.ascontiguousarray(chunk.transpose(0, 3, 1, 2))).to(device)
-            t = None if targets is None else torch.from_numpy(targets[start:start + batch_size])
-            raw = _batch_maps(module, x, None if t is None else t.to(device), method)
-            out[start:start + len(chunk)] = _normalise(raw, (height, width)).cpu().numpy()
-    finally:
-        module.train(was_training)
-    return out
+            x = torch.from_numpy(np.ascontiguousarray(chunk.transpose(0, 3, 1, 2)))
+            if targets is None:
+                yield (x,)
+            else:
+                yield x, torch.from_numpy(targets[start:start + batch_size])
+
+    def explain(x, t=None):
+        return _normalise(_batch_maps(module, x, t, method), (height, width))
+
+    return forward_batches(explain, batches(), device, module=module).numpy()

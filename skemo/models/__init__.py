@@ -2,8 +2,10 @@
 
 Every classifier here takes any labels (strings included), exposes
 ``classes_``, predicts in the original label space, takes ``random_state``
-and skorch's training parameters, and works with ``clone``, pickle,
-``Pipeline`` and ``GridSearchCV``.
+and skorch's training parameters (``module__*``, ``optimizer__*``,
+``callbacks__*``, ... included), continues training with ``partial_fit`` or
+``warm_start=True``, and works with ``clone``, pickle, ``Pipeline`` and
+``GridSearchCV``.
 """
 
 from ._backbones import list_backbones

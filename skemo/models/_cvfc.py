@@ -4,19 +4,19 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from ._base import NeuralClassifierMixin, check_skorch_kwargs, seeded, skorch_params_doc
+from ._base import _SkorchClassifier
 from ._modules import CVFCModule
 
 
-class CVFC(NeuralClassifierMixin):
+class CVFC(_SkorchClassifier):
     """Small multilayer perceptron on tabular features (the thesis's CV+FC).
 
     Linear(n_features, hidden_units) -> ReLU -> Linear(hidden_units,
-    n_classes), trained with cross-entropy on ``n_classes`` logits. The
+    n_classes), trained with cross-entropy on ``n_classes`` logits
+    (``module__dropout=p`` adds dropout on the hidden units). The
     thesis used 13 hand-crafted features -> 4 units -> softmax, with Adam.
     Standardization is learned in ``fit``, so
     ``Pipeline([("feat", PaintingFeatures()), ("clf", CVFC())])`` needs no
@@ -62,44 +62,28 @@ class CVFC(NeuralClassifierMixin):
     array(['calm', 'tense'], dtype='<U5')
     >>> float(clf.score(X, y)) > 0.9
     True
+
+    ``partial_fit`` (or ``warm_start=True``) trains on from these weights:
+
+    >>> len(clf.partial_fit(X, y).history_)
+    120
     """
 
+    _module = CVFCModule
     _parameter_constraints = {
-        **NeuralClassifierMixin._parameter_constraints,
+        **_SkorchClassifier._parameter_constraints,
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "standardize": ["boolean"],
     }
 
     def __init__(
-        self,
-        hidden_units=4,
-        standardize=True,
-        *,
-        max_epochs=100,
-        batch_size=32,
-        lr=0.01,
-        optimizer=torch.optim.Adam,
-        callbacks=None,
-        train_split=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
+        self, hidden_units=4, standardize=True, *, max_epochs=100, batch_size=32, lr=0.01,
         **kwargs,
     ):
         self.hidden_units = hidden_units
         self.standardize = standardize
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.device = device
-        self.verbose = verbose
-        self.random_state = random_state
-        self._skorch_kwargs = check_skorch_kwargs(kwargs, "CVFC")
+        super().__init__(max_epochs=max_epochs, batch_size=batch_size, lr=lr, **kwargs)
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Learn the standardization, then train the network.
 
@@ -115,30 +99,29 @@ class CVFC(NeuralClassifierMixin):
         self : CVFC
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        y_enc = self._encode_labels(y)
-        if self.standardize:
+        return self._fit(X, y)
+
+    def _fit_input(self, X, y, first):
+        X, y = validate_data(self, X, y, reset=first, dtype=np.float64)
+        if first and self.standardize:
             self.mean_ = X.mean(axis=0)
             scale = X.std(axis=0)
             self.scale_ = np.where(scale > 1e-12 * np.maximum(1.0, np.abs(self.mean_)), scale, 1.0)
-        else:
+        elif first:
             self.mean_ = np.zeros(X.shape[1])
             self.scale_ = np.ones(X.shape[1])
-        Xt = torch.from_numpy(self._standardize(X))
-        with seeded(self.random_state, self.device) as seed:
-            module = CVFCModule(X.shape[1], self.hidden_units, len(self.classes_))
-            self.net_ = self._make_net(module, seed)
-            self.net_.fit(Xt, y_enc)
-        return self
+        return torch.from_numpy(self._standardize(X)), y
+
+    def _module_params(self):
+        return {
+            "n_features": self.n_features_in_,
+            "hidden_units": self.hidden_units,
+            "n_classes": len(self.classes_),
+        }
 
     def _standardize(self, X):
         return ((X - self.mean_) / self.scale_).astype(np.float32)
 
-    def _logits(self, X):
-        check_is_fitted(self)
+    def _predict_batches(self, X):
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        Xt = torch.from_numpy(self._standardize(X))
-        return self._forward_batches(torch.split(Xt, self.batch_size))
-
-
-CVFC.__doc__ = CVFC.__doc__ % {"skorch_params": skorch_params_doc(100, 32, 0.01)}
+        return torch.split(torch.from_numpy(self._standardize(X)), self.batch_size)

@@ -12,8 +12,9 @@ from sklearn.utils.validation import check_is_fitted
 from skemo._validation import check_size
 
 from ._backbones import BACKBONES, build_backbone
-from ._base import embed_images, seeded
+from ._base import embed_images
 from ._modules import global_pool
+from ._skorch import seeded
 
 
 class BackboneEmbedding(TransformerMixin, BaseEstimator):
@@ -145,10 +146,10 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
             Pooled backbone features.
         """
         check_is_fitted(self)
-        self.backbone_.eval()
         size = check_size(self.image_size, "image_size")
         out, _ = embed_images(
-            self._embed, X, size, self.batch_size, self.device, self.verbose
+            self._embed, X, size, self.batch_size, self.device, self.verbose,
+            module=self.backbone_,
         )
         return out.numpy()
 

@@ -87,17 +87,26 @@ class SameMaxPool2d(nn.Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding=same"
 
 
-class CVFCModule(nn.Module):
-    """Tabular features -> Linear -> ReLU -> Linear(n_classes) logits."""
+def _dropout(p):
+    """``[nn.Dropout(p)]`` for ``p > 0``, else nothing: layer indices stay as without it."""
+    return [nn.Dropout(p)] if p else []
 
-    def __init__(self, n_features, hidden_units, n_classes):
+
+class CVFCModule(nn.Module):
+    """Tabular features -> Linear -> ReLU -> (Dropout) -> Linear(n_classes) logits.
+
+    ``dropout`` is the probability of zeroing a hidden unit in training.
+    """
+
+    def __init__(self, n_features, hidden_units, n_classes, dropout=0.0):
         super().__init__()
         self.hidden = nn.Linear(n_features, hidden_units)
         self.activation = nn.ReLU()
+        self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(hidden_units, n_classes)
 
     def forward(self, x):
-        return self.output(self.activation(self.hidden(x)))
+        return self.output(self.dropout(self.activation(self.hidden(x))))
 
 
 def shallnet_flat_size(image_size):
@@ -117,10 +126,10 @@ class ShallNetModule(nn.Module):
     """The thesis's shallow CNN, with Keras ``"same"`` padding everywhere.
 
     ``features``: Conv(3->8, 4x4) -> ReLU -> MaxPool(8) -> Conv(8->16, 2x2) ->
-    ReLU; ``head``: MaxPool(4) -> Flatten -> Linear(n_classes).
+    ReLU; ``head``: MaxPool(4) -> Flatten -> (Dropout(dropout)) -> Linear(n_classes).
     """
 
-    def __init__(self, n_classes, image_size):
+    def __init__(self, n_classes, image_size, dropout=0.0):
         super().__init__()
         self.image_size = tuple(image_size)
         self.features = nn.Sequential(
@@ -133,6 +142,7 @@ class ShallNetModule(nn.Module):
         self.head = nn.Sequential(
             SameMaxPool2d(4, 4),
             nn.Flatten(),
+            *_dropout(dropout),
             nn.Linear(shallnet_flat_size(self.image_size), n_classes),
         )
 
@@ -182,20 +192,23 @@ _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "gelu":
 
 
 class TransferHead(nn.Module):
-    """Linear(d, hidden) -> activation -> Linear(hidden, n_classes).
+    """Linear(d, hidden) -> activation -> (Dropout) -> Linear(hidden, n_classes).
 
     ``hidden_units=None`` gives a single linear layer (GAP + linear, the
-    setting in which CAM is exact).
+    setting in which CAM is exact). ``dropout`` is the probability of zeroing
+    an input of the last linear layer in training.
     """
 
-    def __init__(self, in_features, n_classes, hidden_units=512, activation="sigmoid"):
+    def __init__(self, in_features, n_classes, hidden_units=512, activation="sigmoid",
+                 dropout=0.0):
         super().__init__()
         if hidden_units is None:
-            self.layers = nn.Sequential(nn.Linear(in_features, n_classes))
+            self.layers = nn.Sequential(*_dropout(dropout), nn.Linear(in_features, n_classes))
         else:
             self.layers = nn.Sequential(
                 nn.Linear(in_features, hidden_units),
                 _ACTIVATIONS[activation](),
+                *_dropout(dropout),
                 nn.Linear(hidden_units, n_classes),
             )
 
@@ -206,17 +219,41 @@ class TransferHead(nn.Module):
 class TransferModule(nn.Module):
     """``backbone`` (with ImageNet normalization) -> global pooling -> ``head``.
 
-    The first ``n_frozen`` backbone blocks have ``requires_grad=False`` and
-    stay in eval mode even in ``train()``, so their batch-norm statistics do
-    not drift while the rest is fine-tuned.
+    ``backbone`` is a :func:`~skemo.models.list_backbones` name, built with
+    ``weights`` (``verbose`` shows the download), or a
+    :class:`BackboneFeatures`. The head is a :class:`TransferHead` with
+    ``hidden_units``, ``activation`` and ``dropout``.
+
+    ``forward`` takes images ``(n, 3, H, W)``, or pooled embeddings ``(n, C)``
+    (what :meth:`embed` returns), which go to the head alone: one module
+    trains on cached embeddings and predicts on images.
+
+    All but the last ``trainable_layers`` backbone blocks are frozen: they
+    have ``requires_grad=False`` and stay in eval mode even in ``train()``,
+    so their batch-norm statistics do not drift while the rest is trained.
     """
 
-    def __init__(self, backbone, head, pooling="avg", n_frozen=0):
+    def __init__(self, backbone, n_classes, weights="DEFAULT", hidden_units=512,
+                 activation="sigmoid", pooling="avg", trainable_layers=0, dropout=0.0,
+                 verbose=0):
         super().__init__()
+        if isinstance(backbone, str):
+            # Imported here: the registry builds on this module's BackboneFeatures.
+            from ._backbones import build_backbone
+
+            backbone = build_backbone(backbone, weights, verbose)
+        n_blocks = len(backbone.blocks)
+        if not 0 <= trainable_layers <= n_blocks:
+            raise ValueError(
+                f"trainable_layers must be in [0, {n_blocks}] for backbone "
+                f"{backbone.name!r}; got {trainable_layers}."
+            )
         self.backbone = backbone
-        self.head = head
+        self.head = TransferHead(
+            backbone.out_channels, n_classes, hidden_units, activation, dropout
+        )
         self.pooling = pooling
-        self.n_frozen = int(n_frozen)
+        self.n_frozen = n_blocks - int(trainable_layers)
         for i, block in enumerate(self.backbone.blocks):
             block.requires_grad_(i >= self.n_frozen)
 
@@ -239,4 +276,6 @@ class TransferModule(nn.Module):
         return self.head(global_pool(maps, self.pooling))
 
     def forward(self, x):
+        if x.ndim == 2:
+            return self.head(x)
         return self.forward_head(self.forward_features(x))

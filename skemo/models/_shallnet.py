@@ -2,32 +2,24 @@
 
 from numbers import Integral
 
-import torch
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
-from skemo._validation import check_images_y, check_size, iter_image_chunks
+from skemo._validation import check_images_y, check_size
 
-from ._base import (
-    NeuralClassifierMixin,
-    check_skorch_kwargs,
-    images_to_tensor,
-    seeded,
-    skorch_params_doc,
-)
+from ._base import _ImageClassifier, image_batches, images_to_tensor
 from ._modules import ShallNetModule
 
 MIN_SIZE = 32
 
 
-class ShallNet(NeuralClassifierMixin):
+class ShallNet(_ImageClassifier):
     """Shallow CNN trained from scratch on the images (the thesis's ShallNet).
 
     Conv(3->8, 4x4, stride 1, same) -> ReLU -> MaxPool(8, stride 8, same) ->
     Conv(8->16, 2x2, same) -> ReLU -> MaxPool(4, stride 4, same) -> Flatten
     -> Linear(n_classes), with Keras ``"same"`` padding (output size
-    ``ceil(size / stride)``), trained with cross-entropy.
+    ``ceil(size / stride)``), trained with cross-entropy
+    (``module__dropout=p`` adds dropout before the last linear layer).
 
     The defaults (Adam, lr 0.003, batch 16, 60 epochs) were tuned on
     :func:`~skemo.datasets.make_paintings` with only its local cue (the
@@ -72,44 +64,16 @@ class ShallNet(NeuralClassifierMixin):
     ((32, 32), (16, 2))
     """
 
+    _module = ShallNetModule
     _parameter_constraints = {
-        **NeuralClassifierMixin._parameter_constraints,
+        **_ImageClassifier._parameter_constraints,
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
     }
 
-    def __init__(
-        self,
-        image_size=None,
-        *,
-        max_epochs=60,
-        batch_size=16,
-        lr=0.003,
-        optimizer=torch.optim.Adam,
-        callbacks=None,
-        train_split=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
-        **kwargs,
-    ):
+    def __init__(self, image_size=None, *, max_epochs=60, batch_size=16, lr=0.003, **kwargs):
         self.image_size = image_size
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.device = device
-        self.verbose = verbose
-        self.random_state = random_state
-        self._skorch_kwargs = check_skorch_kwargs(kwargs, "ShallNet")
+        super().__init__(max_epochs=max_epochs, batch_size=batch_size, lr=lr, **kwargs)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network on images.
 
@@ -125,29 +89,24 @@ class ShallNet(NeuralClassifierMixin):
         self : ShallNet
             The fitted classifier.
         """
-        size = check_size(self.image_size, "image_size")
+        return self._fit(X, y)
+
+    def _fit_input(self, X, y, first):
+        size = check_size(self.image_size, "image_size") if first else self.image_size_
         images, y = check_images_y(X, y, size=size)
-        height, width = images.shape[1:3]
-        if min(height, width) < MIN_SIZE:
-            raise ValueError(
-                f"ShallNet needs images of at least {MIN_SIZE} px per side; got "
-                f"(height, width)=({height}, {width}). Pass larger images or set "
-                f"image_size."
-            )
-        y_enc = self._encode_labels(y)
-        self.image_size_ = (int(height), int(width))
-        Xt = images_to_tensor(images)
-        del images
-        with seeded(self.random_state, self.device) as seed:
-            module = ShallNetModule(len(self.classes_), self.image_size_)
-            self.net_ = self._make_net(module, seed)
-            self.net_.fit(Xt, y_enc)
-        return self
+        if first:
+            height, width = images.shape[1:3]
+            if min(height, width) < MIN_SIZE:
+                raise ValueError(
+                    f"ShallNet needs images of at least {MIN_SIZE} px per side; got "
+                    f"(height, width)=({height}, {width}). Pass larger images or set "
+                    f"image_size."
+                )
+            self.image_size_ = (int(height), int(width))
+        return images_to_tensor(images), y
 
-    def _logits(self, X):
-        check_is_fitted(self)
-        chunks = iter_image_chunks(X, chunk_size=max(self.batch_size, 64), size=self.image_size_)
-        return self._forward_batches(images_to_tensor(chunk) for _, chunk in chunks)
+    def _module_params(self):
+        return {"n_classes": len(self.classes_), "image_size": self.image_size_}
 
-
-ShallNet.__doc__ = ShallNet.__doc__ % {"skorch_params": skorch_params_doc(60, 16, 0.003)}
+    def _predict_batches(self, X):
+        return image_batches(X, max(self.batch_size, 64), self.image_size_)

@@ -5,38 +5,33 @@ from os import PathLike
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
-from skemo._validation import check_images_y, check_size, is_path_list, iter_image_chunks
+from skemo._validation import check_images_y, check_size, is_path_list
 
-from ._backbones import BACKBONES, build_backbone
-from ._base import (
-    NeuralClassifierMixin,
-    check_skorch_kwargs,
-    embed_images,
-    images_to_tensor,
-    seeded,
-    skorch_params_doc,
-)
-from ._modules import TransferHead, TransferModule
+from ._backbones import BACKBONES
+from ._base import _ImageClassifier, embed_images, image_batches, images_to_tensor
+from ._modules import TransferModule
 
 
-class TransferClassifier(NeuralClassifierMixin):
+class TransferClassifier(_ImageClassifier):
     """Transfer learning: pretrained conv base -> global pooling -> MLP head.
 
     The thesis's "VGG16 + TL": for ``backbone="vgg16"`` the convolutional
     base up to ``block5_conv3`` and its ReLU, global average pooling,
     Linear(512, hidden_units), a nonlinearity (sigmoid in the thesis) and
-    Linear(hidden_units, n_classes), trained with cross-entropy. ImageNet
+    Linear(hidden_units, n_classes), trained with cross-entropy
+    (``module__dropout=p`` adds dropout before the last linear layer). ImageNet
     normalization is applied inside the model, so it takes plain ``[0, 1]``
     or ``uint8`` images.
 
     With a frozen backbone (``trainable_layers=0``) ``fit`` runs the backbone
     once over the training images, in eval mode and batches, and trains the
     head on the cached embeddings: every epoch then costs only the head.
-    ``predict`` runs backbone and head.
+    ``predict`` runs backbone and head. Either way skorch trains the whole
+    module (which takes images or embeddings); frozen blocks have no
+    gradients and stay in eval mode.
 
     With a frozen backbone, ``fit``, ``predict`` and ``predict_proba`` also
     take a 2-D float array ``(n_samples, embedding_dim_)`` of precomputed
@@ -81,8 +76,7 @@ class TransferClassifier(NeuralClassifierMixin):
     embedding_dim_ : int
         Number of channels of the backbone output (input of the head).
     net_ : skorch.NeuralNetClassifier
-        The skorch net that trained the head (or the whole model when
-        fine-tuning). ``module_`` is the full
+        The skorch net that trained the model. ``module_`` is its
         :class:`~skemo.models._modules.TransferModule`: ``module_.backbone``
         (conv base, ``blocks``), ``module_.head``, ``forward_features(x)`` for
         the last conv feature maps and ``forward_head(maps)`` for the logits.
@@ -104,8 +98,9 @@ class TransferClassifier(NeuralClassifierMixin):
     (8, 2)
     """
 
+    _module = TransferModule
     _parameter_constraints = {
-        **NeuralClassifierMixin._parameter_constraints,
+        **_ImageClassifier._parameter_constraints,
         "backbone": [StrOptions(set(BACKBONES))],
         "weights": [str, PathLike, None],
         "trainable_layers": [Interval(Integral, 0, None, closed="left")],
@@ -128,12 +123,6 @@ class TransferClassifier(NeuralClassifierMixin):
         max_epochs=20,
         batch_size=32,
         lr=0.001,
-        optimizer=torch.optim.Adam,
-        callbacks=None,
-        train_split=None,
-        device="cpu",
-        verbose=0,
-        random_state=None,
         **kwargs,
     ):
         self.backbone = backbone
@@ -143,23 +132,8 @@ class TransferClassifier(NeuralClassifierMixin):
         self.hidden_units = hidden_units
         self.activation = activation
         self.image_size = image_size
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.optimizer = optimizer
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.device = device
-        self.verbose = verbose
-        self.random_state = random_state
-        self._skorch_kwargs = check_skorch_kwargs(kwargs, "TransferClassifier")
+        super().__init__(max_epochs=max_epochs, batch_size=batch_size, lr=lr, **kwargs)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        return tags
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the head (and the unfrozen blocks) on images.
 
@@ -179,70 +153,60 @@ class TransferClassifier(NeuralClassifierMixin):
         self : TransferClassifier
             The fitted classifier.
         """
-        size = check_size(self.image_size, "image_size")
-        frozen = self.trainable_layers == 0
-        embeddings = None
+        return self._fit(X, y)
+
+    def _fit_input(self, X, y, first):
+        if first:
+            self.embedding_dim_ = BACKBONES[self.backbone].out_channels
+        size = check_size(self.image_size, "image_size") if first else self.image_size_
         if _is_embedding_input(X):
-            if not frozen:
-                raise ValueError(self._embeddings_need_frozen(X))
-            embeddings = check_array(X, dtype=np.float32)
-        if frozen:
-            y = column_or_1d(y, warn=True)
-            n, what = (len(X), "images") if embeddings is None else (len(embeddings), "embeddings")
-            if len(y) != n:
-                raise ValueError(
-                    f"X has {n} {what} but y has {len(y)} labels; they must have "
-                    "the same length."
-                )
-        else:
-            images, y = check_images_y(X, y, size=size)
-        y_enc = self._encode_labels(y)
-        with seeded(self.random_state, self.device) as seed:
-            backbone = build_backbone(self.backbone, self.weights, self.verbose)
-            n_blocks = len(backbone.blocks)
-            if self.trainable_layers > n_blocks:
-                raise ValueError(
-                    f"trainable_layers must be in [0, {n_blocks}] for backbone "
-                    f"{self.backbone!r}; got {self.trainable_layers}."
-                )
-            head = TransferHead(
-                backbone.out_channels, len(self.classes_), self.hidden_units, self.activation
-            )
-            module = TransferModule(
-                backbone, head, self.pooling, n_frozen=n_blocks - self.trainable_layers
-            ).to(self.device)
-            module.eval()
-            self.embedding_dim_ = backbone.out_channels
-            if embeddings is not None:
-                embeddings = torch.from_numpy(self._check_embedding_dim(embeddings))
+            embeddings = self._embeddings(X)
+            if first:
                 self.image_size_ = size
-            elif frozen:
-                embeddings, self.image_size_ = embed_images(
-                    module.embed, X, size, self.batch_size, self.device, self.verbose
-                )
-            if frozen:
-                self.net_ = self._make_net(module.head, seed)
-                self.net_.fit(embeddings, y_enc)
-                # The net trained module.head in place; predict needs the whole model.
-                self.net_.module_ = module
-            else:
-                self.image_size_ = tuple(int(s) for s in images.shape[1:3])
-                Xt = images_to_tensor(images)
-                del images
-                self.net_ = self._make_net(module, seed)
-                self.net_.fit(Xt, y_enc)
-        self.module_.eval()
-        return self
+            return embeddings, _check_y(y, len(embeddings), "embeddings")
+        if self.trainable_layers == 0:
+            # Images (or paths) stay as given: _train_input embeds them in batches.
+            return X, _check_y(y, len(X), "images")
+        images, y = check_images_y(X, y, size=size)
+        if first:
+            self.image_size_ = tuple(int(s) for s in images.shape[1:3])
+        return images_to_tensor(images), y
 
-    def _embeddings_need_frozen(self, X):
-        return (
-            f"X of shape {np.shape(X)} looks like precomputed embeddings; they are "
-            f"accepted only with trainable_layers=0 (a frozen backbone), but "
-            f"trainable_layers={self.trainable_layers}. Pass images of shape "
-            "(n_samples, H, W, 3) or a list of image files."
+    def _train_input(self, data, first):
+        if isinstance(data, torch.Tensor):
+            return data
+        size = check_size(self.image_size, "image_size") if first else self.image_size_
+        embeddings, seen = embed_images(
+            self.module_.embed, data, size, self.batch_size, self.device, self.verbose,
+            module=self.module_,
         )
+        if first:
+            self.image_size_ = seen
+        return embeddings
 
-    def _check_embedding_dim(self, embeddings):
+    def _module_params(self):
+        return {
+            "backbone": self.backbone,
+            "n_classes": len(self.classes_),
+            "weights": self.weights,
+            "hidden_units": self.hidden_units,
+            "activation": self.activation,
+            "pooling": self.pooling,
+            "trainable_layers": self.trainable_layers,
+            "verbose": self.verbose,
+        }
+
+    def _embeddings(self, X):
+        """Precomputed embeddings ``X``, checked, as a float32 tensor."""
+        if self.trainable_layers != 0:
+            # The fine-tuned backbone no longer computes BackboneEmbedding's features.
+            raise ValueError(
+                f"X of shape {np.shape(X)} looks like precomputed embeddings; they are "
+                f"accepted only with trainable_layers=0 (a frozen backbone), but "
+                f"trainable_layers={self.trainable_layers}. Pass images of shape "
+                "(n_samples, H, W, 3) or a list of image files."
+            )
+        embeddings = check_array(X, dtype=np.float32)
         if embeddings.shape[1] != self.embedding_dim_:
             raise ValueError(
                 f"X has {embeddings.shape[1]} features per sample, but backbone "
@@ -251,30 +215,21 @@ class TransferClassifier(NeuralClassifierMixin):
                 "from BackboneEmbedding with the same backbone, weights, pooling and "
                 "image_size."
             )
-        return np.ascontiguousarray(embeddings)
+        return torch.from_numpy(np.ascontiguousarray(embeddings))
 
-    def _logits(self, X):
-        check_is_fitted(self)
+    def _predict_batches(self, X):
         if _is_embedding_input(X):
-            if self.trainable_layers != 0:
-                # The fine-tuned backbone no longer computes BackboneEmbedding's features.
-                raise ValueError(self._embeddings_need_frozen(X))
-            embeddings = self._check_embedding_dim(check_array(X, dtype=np.float32))
-            head = self.module_.head
-            was_training = head.training
-            head.eval()
-            try:
-                with torch.no_grad():
-                    out = [
-                        head(torch.from_numpy(embeddings[i : i + self.batch_size]).to(self.device))
-                        .float().cpu()
-                        for i in range(0, len(embeddings), self.batch_size)
-                    ]
-            finally:
-                head.train(was_training)
-            return torch.cat(out).numpy()
-        chunks = iter_image_chunks(X, chunk_size=self.batch_size, size=self.image_size_)
-        return self._forward_batches(images_to_tensor(chunk) for _, chunk in chunks)
+            return torch.split(self._embeddings(X), self.batch_size)
+        return image_batches(X, self.batch_size, self.image_size_)
+
+
+def _check_y(y, n, what):
+    y = column_or_1d(y, warn=True)
+    if len(y) != n:
+        raise ValueError(
+            f"X has {n} {what} but y has {len(y)} labels; they must have the same length."
+        )
+    return y
 
 
 def _is_embedding_input(X):
@@ -285,8 +240,3 @@ def _is_embedding_input(X):
         # Only the first row is inspected, so a long list of images is not copied.
         return np.ndim(X[0]) == 1
     return False
-
-
-TransferClassifier.__doc__ = TransferClassifier.__doc__ % {
-    "skorch_params": skorch_params_doc(20, 32, 0.001)
-}

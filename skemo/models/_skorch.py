@@ -1,0 +1,384 @@
+"""The one private base of every skorch-backed estimator in skemo.
+
+:class:`_SkorchEstimator` is a plain sklearn estimator whose ``fit`` builds a
+skorch net, stored in ``net_``, from a net class and a torch module class, and
+trains it. It owns everything those estimators share:
+
+- skorch's training parameters, declared once in ``_SkorchEstimator.__init__``
+  and documented once in :data:`SKORCH_PARAMS_DOC`. A subclass declares its
+  own parameters plus ``max_epochs``, ``batch_size`` and ``lr`` (with its own
+  defaults) and passes the rest on through ``**kwargs``; its ``__init__``
+  signature is completed with the base's parameters, so ``get_params``,
+  ``clone``, ``repr`` and ``help`` see every parameter;
+- skorch's prefixed parameters (``module__``, ``optimizer__``,
+  ``callbacks__``, ...), returned by ``get_params`` and settable with
+  ``set_params``, so grids like ``{"clf__optimizer__momentum": [0, 0.9]}``
+  work;
+- :func:`seeded` torch seeding, which leaves the global RNG as it was;
+- ``partial_fit`` and ``warm_start`` with skorch's meaning: training goes on
+  from the current weights;
+- :func:`forward_batches`, the one eval-mode, no-grad inference loop.
+
+A subclass names its skorch net class (``_net_class``: ``NeuralNetClassifier``
+for the classifiers; a GAN ``NeuralNet`` subclass or ``NeuralNetRegressor``
+fit the same slot), its ``_criterion`` and its torch ``_module`` class, which
+skorch instantiates with ``_module_params()`` and the user's ``module__*``.
+It implements ``_fit_data`` (validate the training data and, on the first fit,
+learn what stays fixed afterwards, such as ``classes_``) and may override
+``_train_input`` (what the net trains on, computed with the built module).
+"""
+
+import copy
+import inspect
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from skorch import NeuralNet
+from skorch.dataset import ValidSplit
+
+SKORCH_PREFIXES = (
+    "module__",
+    "optimizer__",
+    "criterion__",
+    "callbacks__",
+    "iterator_train__",
+    "iterator_valid__",
+    "dataset__",
+)
+
+SKORCH_PARAMS_DOC = """\
+    max_epochs : int, default=%(max_epochs)s
+        Number of passes over the training data in each ``fit`` or
+        ``partial_fit`` call.
+    batch_size : int, default=%(batch_size)s
+        Mini-batch size for training and prediction.
+    lr : float, default=%(lr)s
+        Learning rate (skorch's ``lr``; ``optimizer__lr`` overrides it).
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Any ``optimizer__<name>`` keyword argument is passed to it, e.g.
+        ``optimizer__momentum=0.9`` for :class:`torch.optim.SGD`.
+    callbacks : list of skorch callbacks, "disable" or None, default=None
+        Extra skorch callbacks, e.g. ``[skorch.callbacks.EarlyStopping()]``.
+    train_split : callable or None, default=None
+        None trains on all of the data, as sklearn estimators do. Pass
+        ``skorch.dataset.ValidSplit(0.2)`` to hold out a validation split
+        (its shuffle is seeded by ``random_state``).
+    device : str, default="cpu"
+        Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+    warm_start : bool, default=False
+        skorch's meaning: when True, ``fit`` on a fitted estimator trains
+        the current network for ``max_epochs`` more epochs instead of
+        re-initialising it, as ``partial_fit`` always does. What the first
+        fit learned about the data (``classes_``, the input size or
+        features) stays fixed.
+    verbose : int, default=0
+        Print skorch's per-epoch table when positive.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, batch shuffling and the validation
+        split. Fitting twice with the same int gives identical models. The
+        global torch RNG is left untouched.
+    **kwargs : dict
+        skorch parameters with one of the prefixes ``module__`` (extra
+        arguments of the torch module's constructor, e.g.
+        ``module__dropout=0.2``), ``optimizer__``, ``criterion__``,
+        ``callbacks__`` (e.g. ``callbacks__print_log__sink``),
+        ``iterator_train__``, ``iterator_valid__`` or ``dataset__``. They are
+        part of ``get_params`` and ``set_params``."""
+
+
+def skorch_params_doc(max_epochs, batch_size, lr):
+    """The numpydoc entries of the skorch parameters, with these defaults."""
+    return SKORCH_PARAMS_DOC % {"max_epochs": max_epochs, "batch_size": batch_size, "lr": lr}
+
+
+@contextmanager
+def seeded(random_state, device="cpu"):
+    """Seed torch inside the block and restore the global RNG state after.
+
+    Yields the int seed, or None when ``random_state`` is None (no seeding).
+    """
+    if random_state is None:
+        yield None
+        return
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    use_cuda = str(device).startswith("cuda") and torch.cuda.is_available()
+    devices = list(range(torch.cuda.device_count())) if use_cuda else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield seed
+
+
+def forward_batches(forward, batches, device="cpu", module=None):
+    """Run ``forward`` over ``batches`` in eval mode, without gradients.
+
+    ``batches`` yields tensors, or tuples of tensors that ``forward`` receives
+    as separate arguments; each is moved to ``device``. ``module`` (by default
+    ``forward`` itself when it is a torch module) is switched to eval mode
+    for the loop, so dropout and batch norm are deterministic, and gets its
+    previous mode back after. Returns the outputs concatenated along the
+    first axis as a float32 CPU tensor.
+    """
+    if module is None and isinstance(forward, torch.nn.Module):
+        module = forward
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for batch in batches:
+                batch = batch if isinstance(batch, tuple) else (batch,)
+                out.append(forward(*(b.to(device) for b in batch)).float().cpu())
+    finally:
+        if module is not None:
+            module.train(was_training)
+    return torch.cat(out)
+
+
+class _SkorchEstimator(BaseEstimator):
+    """Base of skemo's skorch-backed estimators (not public); see the module doc."""
+
+    _net_class = NeuralNet
+    _criterion = None
+    _module = None
+    _prefixes = SKORCH_PREFIXES
+
+    _parameter_constraints = {
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [callable],
+        "callbacks": [list, None, StrOptions({"disable"})],
+        "train_split": [callable, None],
+        "device": [str, torch.device],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_epochs,
+        batch_size,
+        lr,
+        optimizer=torch.optim.Adam,
+        callbacks=None,
+        train_split=None,
+        device="cpu",
+        warm_start=False,
+        verbose=0,
+        random_state=None,
+        **kwargs,
+    ):
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.callbacks = callbacks
+        self.train_split = train_split
+        self.device = device
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+        bad = sorted(key for key in kwargs if not key.startswith(self._prefixes))
+        if bad:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected keyword arguments {bad}; "
+                f"extra keyword arguments must start with one of {list(self._prefixes)}."
+            )
+        self._skorch_kwargs = dict(kwargs)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            # sklearn reads parameter names and defaults from the signature
+            # (get_params, clone, repr), so it must list the base's too.
+            cls.__init__.__signature__ = _with_base_params(cls.__init__)
+        if cls.__doc__ and "%(skorch_params)s" in cls.__doc__:
+            defaults = inspect.signature(cls).parameters
+            cls.__doc__ = cls.__doc__ % {
+                "skorch_params": skorch_params_doc(
+                    *(defaults[name].default for name in ("max_epochs", "batch_size", "lr"))
+                )
+            }
+
+    def get_params(self, deep=True):
+        return {**super().get_params(deep=deep), **self._skorch_kwargs}
+
+    def set_params(self, **params):
+        # Prefixed keys go to skorch whole: sklearn would split
+        # "callbacks__print_log__sink" at its first "__" and look for a
+        # nested estimator named "callbacks".
+        prefixed = {k: v for k, v in params.items() if k.startswith(self._prefixes)}
+        plain = {k: v for k, v in params.items() if k not in prefixed}
+        if plain:
+            super().set_params(**plain)
+        self._skorch_kwargs = {**self._skorch_kwargs, **prefixed}
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+    # -- training ------------------------------------------------------------
+    def partial_fit(self, X, y=None, classes=None):
+        """Train for ``max_epochs`` more epochs, from the current weights.
+
+        skorch's ``partial_fit``: the first call fits as ``fit`` does; later
+        calls continue training the same network (and optimizer state).
+        What the first call learned about the data (``classes_``, the input
+        size or features) stays fixed; training settings changed with
+        ``set_params`` in between (``max_epochs``, ``lr``, ``optimizer__*``,
+        ``callbacks``, ...) apply, the module and its ``module__*`` arguments
+        do not.
+
+        Parameters
+        ----------
+        X : array-like
+            Training input, in the format ``fit`` accepts.
+        y : array-like of shape (n_samples,), default=None
+            Targets, as in ``fit``. For a classifier every label must be
+            one of ``classes_`` after the first call.
+        classes : array-like of shape (n_classes,), default=None
+            Classifiers: all the labels the calls will see, fixing
+            ``classes_`` on the first call (sklearn's convention; when None,
+            the labels of the first ``y``). Later calls may repeat it.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained further.
+        """
+        return self._fit(X, y, classes=classes, partial=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def _fit(self, X, y=None, classes=None, partial=False):
+        first = not ((partial or self.warm_start) and hasattr(self, "net_"))
+        if first and hasattr(self, "net_"):
+            del self.net_  # a refit that fails must not leave the old net behind
+        data, target = self._fit_data(X, y, first=first, classes=classes)
+        with seeded(self.random_state, self.device) as seed:
+            if first:
+                self.net_ = self._net_class(**self._net_params(seed)).initialize()
+            else:
+                self._update_net(seed)
+            self.net_.partial_fit(self._train_input(data, first=first), target)
+        # Left ready for inference; skorch switches to train mode itself.
+        self.net_.module_.eval()
+        return self
+
+    def _fit_data(self, X, y, first, classes=None):
+        """Validate ``(X, y)`` and return what the net trains on (subclasses)."""
+        raise NotImplementedError
+
+    def _train_input(self, data, first):
+        """The net's training input, computed once ``net_`` is built."""
+        return data
+
+    def _module_params(self):
+        """Constructor arguments of ``_module`` that the estimator derives."""
+        raise NotImplementedError
+
+    def _net_params(self, seed=None):
+        module_params = self._module_params()
+        clash = sorted(
+            key for key in self._skorch_kwargs
+            if key.startswith("module__") and key[len("module__"):] in module_params
+        )
+        if clash:
+            raise ValueError(
+                f"{clash} cannot be set: {type(self).__name__} derives these arguments "
+                f"of {self._module.__name__} from the data and its own parameters "
+                f"({sorted(module_params)})."
+            )
+        return {
+            "module": self._module,
+            "criterion": self._criterion,
+            "optimizer": self.optimizer,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "train_split": self._seeded_split(seed),
+            "callbacks": self.callbacks,
+            "device": self.device,
+            "warm_start": self.warm_start,
+            "verbose": self.verbose,
+            "iterator_train__shuffle": True,
+            **{f"module__{key}": value for key, value in module_params.items()},
+            **self._skorch_kwargs,
+        }
+
+    def _seeded_split(self, seed):
+        split = self.train_split
+        if (
+            seed is not None
+            and isinstance(split, ValidSplit)
+            and split.random_state is None
+            and split._is_float(split.cv)
+        ):
+            split = copy.copy(split)
+            split.random_state = seed
+        return split
+
+    def _update_net(self, seed):
+        # Continuing: the trained module (its module__ arguments, its device)
+        # stays; training settings changed with set_params since reach the
+        # net. Most are read by skorch at fit time, so they are set as
+        # attributes: skorch's set_params refuses some prefixes (optimizer,
+        # iterator_train__) on an initialised net.
+        net = self.net_
+        changed = {
+            key: value
+            for key, value in self._net_params(seed).items()
+            if not key.startswith(("module", "device")) and vars(net).get(key, _UNSET) is not value
+        }
+        components = {k: changed.pop(k) for k in list(changed) if k.startswith(_COMPONENTS)}
+        for key, value in changed.items():
+            setattr(net, key, value)
+        if components:  # skorch re-initialises the callbacks or the criterion
+            net.set_params(**components)
+        if "optimizer" in changed or "optimizer__param_groups" in changed:
+            net.initialize_optimizer()  # another optimizer starts afresh
+        else:  # new hyper-parameters of the live optimizer, which keeps its state
+            tuned = {k: v for k, v in changed.items() if k == "lr" or k.startswith("optimizer__")}
+            if tuned:
+                net.set_params(**tuned)
+
+    # -- fitted state ----------------------------------------------------------
+    @property
+    def module_(self):
+        """The fitted torch module, ``net_.module_``."""
+        return self.net_.module_
+
+    @property
+    def history_(self):
+        """skorch's training history (per-epoch ``train_loss``, ...)."""
+        return self.net_.history
+
+    def _infer(self, batches):
+        return forward_batches(self.module_, batches, self.device).numpy()
+
+
+_UNSET = object()
+_COMPONENTS = ("callbacks", "criterion")
+
+
+def _with_base_params(init):
+    """``init``'s signature with the base parameters it leaves to ``**kwargs``."""
+    signature = inspect.signature(init)
+    params = list(signature.parameters.values())
+    own = {p.name for p in params}
+    base = [
+        p for p in inspect.signature(_SkorchEstimator.__init__).parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.name not in own
+    ]
+    var_kw = [p for p in params if p.kind is p.VAR_KEYWORD]
+    rest = [p for p in params if p.kind is not p.VAR_KEYWORD]
+    return signature.replace(parameters=[*rest, *base, *var_kw])
