@@ -103,8 +103,74 @@ def test_skorch_kwargs_reach_the_optimizer():
 
 
 def test_unknown_kwarg_is_rejected():
-    with pytest.raises(TypeError, match="optimizer__"):
+    with pytest.raises(TypeError, match=r"\['momentum'\].*'module__', 'optimizer__'"):
         CVFC(momentum=0.9)
+
+
+def test_module_params_reach_the_module_and_gridsearch():
+    X, y = _data(n=60)
+    clf = CVFC(max_epochs=1, module__dropout=0.3, random_state=0).fit(X, y)
+    assert clf.module_.dropout.p == 0.3 and clf.net_.module__dropout == 0.3
+    pipe = Pipeline([("clf", CVFC(max_epochs=2, random_state=0))])
+    search = GridSearchCV(pipe, {"clf__module__dropout": [0.0, 0.5]}, cv=2, error_score="raise")
+    best = search.fit(X, y).best_estimator_.named_steps["clf"]
+    assert best.module_.dropout.p == best.get_params()["module__dropout"]
+    # Arguments the estimator derives itself cannot be overridden.
+    with pytest.raises(ValueError, match=r"module__hidden_units.*hidden_units"):
+        CVFC(max_epochs=1, module__hidden_units=8).fit(X, y)
+
+
+def test_partial_fit_classes_fixes_the_label_set():
+    X, y = _data()
+    clf = CVFC(max_epochs=1, random_state=0)
+    calm = y == "calm"
+    clf.partial_fit(X[calm], y[calm], classes=["tense", "calm", "other"])
+    assert list(clf.classes_) == ["calm", "other", "tense"]
+    assert clf.predict_proba(X).shape == (len(X), 3)
+    clf.partial_fit(X[~calm], y[~calm], classes=["calm", "other", "tense"])
+    assert len(clf.history_) == 2
+    with pytest.raises(ValueError, match=r"classes=\['calm', 'tense'\] differs"):
+        clf.partial_fit(X, y, classes=["calm", "tense"])
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        CVFC(max_epochs=1).partial_fit(X, y, classes=["calm"])
+
+
+def test_labels_unseen_at_first_fit_are_rejected():
+    X, y = _data()
+    y_new = np.where(X[:, 2] > 0.1, "surprise", y)
+    clf = CVFC(max_epochs=1, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"labels \['surprise'\] that are not in classes_"):
+        clf.partial_fit(X, y_new)
+    clf.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.fit(X, y_new)
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(X[:, :3], y)  # n_features_in_ is fixed too
+    # Without warm_start, fit starts over and learns the new label set.
+    assert list(clf.set_params(warm_start=False).fit(X, y_new).classes_) == [
+        "calm", "surprise", "tense"
+    ]
+
+
+def test_settings_changed_between_partial_fits_apply():
+    X, y = _data()
+    clf = CVFC(max_epochs=2, lr=0.01, random_state=0).fit(X, y)
+    module = clf.module_
+    clf.set_params(max_epochs=1, lr=0.5, optimizer__weight_decay=0.1).partial_fit(X, y)
+    group = clf.net_.optimizer_.param_groups[0]
+    assert len(clf.history_) == 3 and group["lr"] == 0.5 and group["weight_decay"] == 0.1
+    clf.set_params(optimizer=torch.optim.SGD, optimizer__momentum=0.9).partial_fit(X, y)
+    group = clf.net_.optimizer_.param_groups[0]
+    assert isinstance(clf.net_.optimizer_, torch.optim.SGD)
+    assert (group["lr"], group["weight_decay"], group["momentum"]) == (0.5, 0.1, 0.9)
+    lines = []
+    clf.set_params(iterator_train__shuffle=False, callbacks__print_log__sink=lines.append)
+    clf.partial_fit(X, y)
+    assert clf.module_ is module and len(clf.history_) == 5 and lines
+    assert clf.net_.iterator_train__shuffle is False
+    assert {id(p) for g in clf.net_.optimizer_.param_groups for p in g["params"]} == {
+        id(p) for p in module.parameters()
+    }
 
 
 def test_single_class_is_rejected():

@@ -123,3 +123,14 @@ def test_reproducible_pickle_clone(tmp_path):
     assert c.get_params() == a.get_params() and not hasattr(c, "net_")
     # refitting the clone reproduces the model (fit idempotence)
     np.testing.assert_array_equal(c.fit(X, y).predict_proba(X), expected)
+
+
+def test_partial_fit_keeps_image_size_and_module():
+    X, y = _images()
+    clf = ShallNet(max_epochs=1, random_state=0).fit(X, y)
+    module = clf.module_
+    big = np.random.default_rng(1).integers(0, 256, (4, 64, 80, 3), dtype=np.uint8)
+    clf.partial_fit(big, y[:4])  # resized to the size fixed by the first fit
+    assert clf.image_size_ == (32, 40) and clf.module_ is module and len(clf.history_) == 2
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X[:2], ["happy", "angry"])

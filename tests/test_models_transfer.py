@@ -16,6 +16,7 @@ import pytest
 import torch
 import torchvision
 from sklearn.base import clone
+from skorch.callbacks import Callback
 
 from skemo.models import TransferClassifier, list_backbones
 from skemo.models._backbones import build_backbone
@@ -261,3 +262,71 @@ def test_embedding_input_validation():
         fitted.predict_proba(E[:, :10])
     with pytest.raises(ValueError, match="8 embeddings but y has 7 labels"):
         _tiny().fit(E, y[:7])
+
+
+class _TrainingWatch(Callback):
+    """What skorch trains: the module, and its modes in each training step."""
+
+    def __init__(self):
+        self.modules, self.modes = [], []
+
+    def on_train_begin(self, net, **kwargs):
+        self.modules.append(net.module_)
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training:
+            blocks = net.module_.backbone.blocks
+            self.modes.append(([b.training for b in blocks], net.module_.head.training))
+
+
+def _optimised(clf):
+    return {id(p) for group in clf.net_.optimizer_.param_groups for p in group["params"]}
+
+
+@pytest.mark.parametrize("trainable_layers", [0, 1])
+def test_net_trains_its_own_module_without_swap(trainable_layers):
+    from skemo.models import BackboneEmbedding
+
+    X, y = _images()
+    # The same seed builds the same backbone: the state before any training.
+    initial = BackboneEmbedding("resnet18", weights=None, random_state=0).fit().backbone_
+    initial = initial.state_dict()
+    watch = _TrainingWatch()
+    clf = _tiny(trainable_layers=trainable_layers, callbacks=[watch]).fit(X, y)
+    assert watch.modules == [clf.net_.module_]  # the module skorch trained is net_'s
+    assert _optimised(clf) <= {id(p) for p in clf.module_.parameters()}
+    assert {id(p) for p in clf.module_.head.parameters()} <= _optimised(clf)
+    n_frozen = 5 - trainable_layers
+    # Frozen blocks stay in eval mode while the rest trains, and keep their weights
+    # (batch-norm statistics included), through the embedding pass too.
+    assert watch.modes and all(
+        modes == ([False] * n_frozen + [True] * trainable_layers, True)
+        for modes in watch.modes
+    )
+    after = clf.module_.backbone.state_dict()
+    frozen = [k for k in after if k.startswith("blocks.") and int(k.split(".")[1]) < n_frozen]
+    assert frozen and all(torch.equal(after[k], initial[k]) for k in frozen)
+    assert all(torch.equal(after[k], initial[k]) for k in after) == (trainable_layers == 0)
+
+
+def test_frozen_partial_fit_continues_on_images_or_embeddings():
+    from skemo.models import BackboneEmbedding
+
+    X, y = _images(n=12)
+    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0).fit_transform(X)
+    clf = _tiny(max_epochs=1).fit(E, y)
+    module = clf.module_
+    clf.partial_fit(X, y).partial_fit(E[:4], y[:4])
+    assert clf.module_ is module and len(clf.history_) == 3 and clf.image_size_ == (32, 32)
+    np.testing.assert_allclose(clf.predict_proba(X), clf.predict_proba(E), rtol=1e-6, atol=1e-7)
+
+
+def test_module_params_reach_the_head():
+    X, y = _images()
+    clf = _tiny(module__dropout=0.4).fit(X, y)
+    assert [type(m).__name__ for m in clf.module_.head.layers] == [
+        "Linear", "Sigmoid", "Dropout", "Linear"
+    ]
+    assert clf.module_.head.layers[2].p == 0.4
+    with pytest.raises(ValueError, match="module__pooling"):
+        _tiny(module__pooling="max").fit(X, y)
