@@ -1,9 +1,10 @@
-"""Input checks shared by every skemo estimator that takes images.
+"""Input checks shared by every skemo estimator: the ground floor, importing nothing of skemo.
 
-Images follow one convention (see DESIGN.md): either a numpy array of shape
-``(n, H, W, 3)`` -- ``uint8`` in [0, 255] or floating in [0, 1] -- or a
-sequence of file paths. :func:`check_images` turns both into ``float32``
-``(n, H, W, 3)`` in [0, 1].
+Images follow one convention (the user guide's "Images" section): either a numpy
+array of shape ``(n, H, W, 3)`` -- ``uint8`` in [0, 255] or floating in [0, 1] -- or a
+sequence of file paths.  This module checks arrays (:func:`check_image_array`), sizes,
+labels, and slices inputs into chunks (:func:`image_chunks`); decoding files is
+:mod:`skemo.io`'s job, and :func:`skemo.io.check_images` dispatches between the two.
 """
 
 from numbers import Integral

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from skemo.io import ImageLoader, load_images, read_image, save_image_grid, tile_images
 
@@ -250,17 +252,24 @@ def test_image_loader_in_pipeline_and_clone(good):
     np.testing.assert_array_equal(restored.transform(good), out)
 
 
-def test_image_loader_refuses_to_misalign_y(tmp_path, good):
+@pytest.mark.parametrize("method", ["fit_transform", "transform"])
+def test_image_loader_never_drops_rows(tmp_path, good, method):
     bad, _ = _text(tmp_path)
-    loader = ImageLoader(size=3, on_error="skip")
-    assert loader.fit_transform([good[0], bad]).shape[0] == 1
-    with pytest.raises(ValueError, match="misalign y"):
-        loader.fit_transform([good[0], bad], [0, 1])
+    loader = ImageLoader(size=3).fit(good)
+    # A shorter output would misalign y in fit and predictions in predict.
+    with pytest.raises(ValueError, match=str(bad.name)):
+        getattr(loader, method)([good[0], bad, good[1]])
+    pipe = Pipeline([("load", ImageLoader(size=3)), ("flat", FunctionTransformer(
+        lambda x: x.reshape(len(x), -1))), ("clf", LogisticRegression())])
+    pipe.fit(good * 2, [0, 1, 0, 1])
+    with pytest.raises(ValueError, match=str(bad.name)):
+        pipe.predict([good[0], bad])
 
 
-def test_image_loader_validates_on_error(good):
-    with pytest.raises(ValueError, match="on_error"):
-        ImageLoader(on_error="drop").fit(good)
+def test_image_loader_has_no_row_dropping_option(good):
+    assert "on_error" not in ImageLoader().get_params()
+    with pytest.raises(TypeError):
+        ImageLoader(on_error="skip")
 
 
 # --- tile_images, save_image_grid ------------------------------------------------

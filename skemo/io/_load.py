@@ -24,7 +24,7 @@ class ImageReadError(ValueError):
 def read_image(path, size=None):
     """Read one image file as ``float32 (H, W, 3)`` RGB in [0, 1].
 
-    The mode is normalised the way DESIGN.md says: grayscale becomes RGB,
+    The mode is normalised (the user guide's "Images" section): grayscale becomes RGB,
     alpha is composited on white, CMYK and palette images are converted,
     16-bit images keep their full range, EXIF orientation is applied and an
     animated image gives its first frame.
@@ -205,17 +205,18 @@ def load_images(files, size=None, on_error="raise", n_jobs=None, return_kept=Fal
 class ImageLoader(TransformerMixin, BaseEstimator):
     """Transformer that loads image files into a float32 array.
 
-    Put it first in a pipeline whose input is a list of file paths.
+    Put it first in a pipeline whose input is a list of file paths.  Like every
+    transformer it returns one row per input, in order: a file that cannot be
+    read raises an error naming it, in ``fit_transform`` and in ``transform``
+    alike, because a shorter output would misalign labels in training and
+    predictions at predict time.  To drop unreadable files, filter the paths
+    and their labels first with ``load_images(..., on_error="skip",
+    return_kept=True)``.
 
     Parameters
     ----------
     size : None, int or (int, int), default=224
         ``(height, width)`` every image is resized to (an int gives a square).
-    on_error : {"raise", "warn", "skip"}, default="raise"
-        What to do with unreadable files; see :func:`load_images`. Dropping
-        rows during ``fit_transform(X, y)`` would misalign ``y``, so that
-        raises; use ``load_images(..., return_kept=True)`` to drop files
-        together with their labels.
     n_jobs : int, default=None
         Number of decoding threads.
 
@@ -233,13 +234,11 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
-        "on_error": [StrOptions(set(_ON_ERROR))],
         "n_jobs": [None, Integral],
     }
 
-    def __init__(self, size=224, on_error="raise", n_jobs=None):
+    def __init__(self, size=224, n_jobs=None):
         self.size = size
-        self.on_error = on_error
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
@@ -249,22 +248,8 @@ class ImageLoader(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Load the files in `X`; see :func:`load_images`."""
-        return load_images(X, size=self.size, on_error=self.on_error, n_jobs=self.n_jobs)
-
-    def fit_transform(self, X, y=None, **fit_params):
-        """Fit, then load `X`; refuses to drop files when labels are given."""
-        self.fit(X, y)
-        images, kept = load_images(
-            X, size=self.size, on_error=self.on_error, n_jobs=self.n_jobs, return_kept=True
-        )
-        if y is not None and len(kept) != len(X):
-            raise ValueError(
-                f"ImageLoader dropped {len(X) - len(kept)} of {len(X)} files, which "
-                "would misalign y; filter the files and labels first with "
-                "load_images(..., return_kept=True)."
-            )
-        return images
+        """Load the files in `X`, one row each; see :func:`load_images`."""
+        return load_images(X, size=self.size, on_error="raise", n_jobs=self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
