@@ -15,13 +15,10 @@ from PIL import Image
 
 __all__ = [
     "check_image_array",
-    "check_images",
-    "check_images_y",
     "check_labels",
     "check_size",
     "image_chunks",
     "is_path_list",
-    "iter_image_chunks",
     "n_images",
     "resize_images",
 ]
@@ -125,55 +122,6 @@ def resize_images(images, size):
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def check_images(X, size=None, *, name="X"):
-    """Validate images and return them as ``float32 (n, H, W, 3)`` in [0, 1].
-
-    Parameters
-    ----------
-    X : array-like of shape (n, H, W, 3) or sequence of paths
-        ``uint8`` values in [0, 255], floating values in [0, 1], or file
-        paths loaded with :func:`skemo.io.load_images`.
-    size : None, int or (int, int), default=None
-        Resize every image to this ``(height, width)``; None keeps the size.
-    name : str, default="X"
-        Name used in error messages.
-
-    Returns
-    -------
-    images : ndarray of shape (n, height, width, 3), dtype float32
-
-    Raises
-    ------
-    ValueError
-        For an empty input, a wrong number of dimensions or channels,
-        non-finite values or floats outside [0, 1]; for files, the message
-        names the file that failed and why.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo._validation import check_images
-    >>> X = np.full((2, 4, 4, 3), 255, dtype=np.uint8)
-    >>> images = check_images(X)
-    >>> images.dtype, images.shape, float(images.max())
-    (dtype('float32'), (2, 4, 4, 3), 1.0)
-    """
-    size = check_size(size)
-    if isinstance(X, (str, bytes, PathLike)):
-        raise TypeError(
-            f"{name} must be a sequence of image paths or an array of images, "
-            f"not a single path {X!r}; wrap it in a list."
-        )
-    if is_path_list(X):
-        from skemo.io import load_images  # io depends on this module
-
-        return load_images(list(X), size=size)
-    images = check_image_array(X, name)
-    if size is not None:
-        images = resize_images(images, size)
-    return images
-
-
 def check_image_array(X, name="X"):
     """Validate an image array and return it as ``float32 (n, H, W, 3)`` in [0, 1].
 
@@ -227,26 +175,6 @@ def check_image_array(X, name="X"):
             "Pass uint8 images for the [0, 255] range, or divide by 255."
         )
     return images
-
-
-def check_images_y(X, y, size=None, *, name="X"):
-    """Validate images and labels together; their lengths must agree.
-
-    Returns
-    -------
-    images : ndarray of shape (n, height, width, 3), dtype float32
-    y : ndarray of shape (n,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo._validation import check_images_y
-    >>> images, y = check_images_y(np.zeros((3, 4, 4, 3)), ["a", "b", "a"])
-    >>> images.shape, y.tolist()
-    ((3, 4, 4, 3), ['a', 'b', 'a'])
-    """
-    y = check_labels(y, n_images(X, name), name)
-    return check_images(X, size=size, name=name), y
 
 
 def check_labels(y, n, name="X"):
@@ -307,28 +235,3 @@ def image_chunks(X, chunk_size=64, *, name="X"):
         raise ValueError(f"{name} is empty: it must contain at least one image.")
     for start in range(0, len(X), chunk_size):
         yield start, X[start : start + chunk_size]
-
-
-def iter_image_chunks(X, chunk_size=64, size=None, *, name="X"):
-    """Yield ``(start, images)`` chunks of validated images.
-
-    Path lists are loaded one chunk at a time, so peak memory does not grow
-    with the number of files. Arrays are validated once and sliced.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo._validation import iter_image_chunks
-    >>> [(start, c.shape[0]) for start, c in iter_image_chunks(np.zeros((5, 4, 4, 3)), 2)]
-    [(0, 2), (2, 2), (4, 1)]
-    """
-    if not (isinstance(chunk_size, Integral) and chunk_size >= 1):
-        raise ValueError(f"chunk_size must be a positive int; got {chunk_size!r}.")
-    if is_path_list(X):
-        files = list(X)
-        for start in range(0, len(files), chunk_size):
-            yield start, check_images(files[start : start + chunk_size], size=size, name=name)
-        return
-    images = check_images(X, size=size, name=name)
-    for start in range(0, len(images), chunk_size):
-        yield start, images[start : start + chunk_size]

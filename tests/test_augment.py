@@ -20,7 +20,7 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from skemo._validation import check_images
+from skemo.io import check_images
 from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
 
 # Oracles for each transform, on a single (H, W, C) image.

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from skemo._validation import check_images
+from skemo.io import check_images
 
 from skemo.features import (
     AffectiveFeatures,

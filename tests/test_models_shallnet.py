@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 from sklearn.base import clone
 
-from skemo._validation import check_images
+from skemo.io import check_images
 from skemo.models import ShallNet
 from skemo.models._modules import SameConv2d, SameMaxPool2d, ShallNetModule, same_padding
 

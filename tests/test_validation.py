@@ -1,17 +1,11 @@
-"""skemo._validation: one place that turns arrays or paths into float32 RGB batches."""
+"""skemo._validation and skemo.io.check_images: arrays or paths into float32 RGB batches."""
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from skemo._validation import (
-    check_images,
-    check_images_y,
-    check_size,
-    is_path_list,
-    iter_image_chunks,
-    resize_images,
-)
+from skemo._validation import check_size, image_chunks, is_path_list, resize_images
+from skemo.io import check_images, check_images_y, iter_image_chunks
 
 
 def test_uint8_scaled_and_float_kept(tiny_images):

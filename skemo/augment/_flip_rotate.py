@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from skemo._validation import check_images_y
+from skemo.io import check_images_y
 
 # Each transform is an exact pixel permutation of an (n, H, W, C) batch.
 _TRANSFORMS = {
@@ -109,7 +109,7 @@ class FlipRotateAugmenter(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, height, width, 3) or list of paths
-            Images (see :func:`skemo._validation.check_images`).
+            Images (see :func:`skemo.io.check_images`).
         y : array-like of shape (n_samples,)
             Labels.
 
@@ -136,7 +136,7 @@ class FlipRotateAugmenter(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, height, width, 3) or list of paths
-            Images (see :func:`skemo._validation.check_images`).
+            Images (see :func:`skemo.io.check_images`).
         y : array-like of shape (n_samples,)
             Labels.
 

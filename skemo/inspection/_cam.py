@@ -26,8 +26,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from skemo._validation import check_images, check_size
-from skemo.models._skorch import forward_batches
+from skemo._validation import check_size
+from skemo.io import check_images
+from skemo._torch import forward_batches
 
 __all__ = ["class_activation_map"]
 

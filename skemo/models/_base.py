@@ -19,9 +19,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
-from skemo._validation import iter_image_chunks
+from skemo.io import iter_image_chunks
 
-from ._skorch import _SkorchEstimator, forward_batches
+from skemo._torch import forward_batches, images_to_tensor
+
+from ._skorch import _SkorchEstimator
 
 
 class _SkorchClassifier(ClassifierMixin, _SkorchEstimator):
@@ -114,11 +116,6 @@ class _ImageClassifier(_SkorchClassifier):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         return tags
-
-
-def images_to_tensor(images):
-    """``(n, H, W, 3)`` float32 array -> contiguous ``(n, 3, H, W)`` tensor."""
-    return torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
 
 
 def image_batches(X, batch_size, size, sizes=None):

@@ -14,7 +14,7 @@ from skemo._validation import check_size
 from ._backbones import BACKBONES, build_backbone
 from ._base import embed_images
 from ._modules import global_pool
-from ._skorch import seeded
+from skemo._torch import seeded
 
 
 class BackboneEmbedding(TransformerMixin, BaseEstimator):

@@ -4,9 +4,12 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
-from skemo._validation import check_images_y, check_size
+from skemo._validation import check_size
+from skemo.io import check_images_y
 
-from ._base import _ImageClassifier, image_batches, images_to_tensor
+from skemo._torch import images_to_tensor
+
+from ._base import _ImageClassifier, image_batches
 from ._modules import ShallNetModule
 
 MIN_SIZE = 32

@@ -14,10 +14,11 @@ trains it. It owns everything those estimators share:
   ``callbacks__``, ...), returned by ``get_params`` and settable with
   ``set_params``, so grids like ``{"clf__optimizer__momentum": [0, 0.9]}``
   work;
-- :func:`seeded` torch seeding, which leaves the global RNG as it was;
+- :func:`skemo._torch.seeded` torch seeding, which leaves the global RNG as it was;
 - ``partial_fit`` and ``warm_start`` with skorch's meaning: training goes on
   from the current weights;
-- :func:`forward_batches`, the one eval-mode, no-grad inference loop.
+- inference through :func:`skemo._torch.forward_batches`, the one eval-mode,
+  no-grad loop.
 
 A subclass names its skorch net class (``_net_class``: ``NeuralNetClassifier``
 for the classifiers; a GAN ``NeuralNet`` subclass or ``NeuralNetRegressor``
@@ -30,16 +31,15 @@ learn what stays fixed afterwards, such as ``classes_``) and may override
 
 import copy
 import inspect
-from contextlib import contextmanager
 from numbers import Integral, Real
 
-import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNet
 from skorch.dataset import ValidSplit
+
+from skemo._torch import forward_batches, seeded
 
 SKORCH_PREFIXES = (
     "module__",
@@ -94,50 +94,6 @@ SKORCH_PARAMS_DOC = """\
 def skorch_params_doc(max_epochs, batch_size, lr):
     """The numpydoc entries of the skorch parameters, with these defaults."""
     return SKORCH_PARAMS_DOC % {"max_epochs": max_epochs, "batch_size": batch_size, "lr": lr}
-
-
-@contextmanager
-def seeded(random_state, device="cpu"):
-    """Seed torch inside the block and restore the global RNG state after.
-
-    Yields the int seed, or None when ``random_state`` is None (no seeding).
-    """
-    if random_state is None:
-        yield None
-        return
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-    use_cuda = str(device).startswith("cuda") and torch.cuda.is_available()
-    devices = list(range(torch.cuda.device_count())) if use_cuda else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield seed
-
-
-def forward_batches(forward, batches, device="cpu", module=None):
-    """Run ``forward`` over ``batches`` in eval mode, without gradients.
-
-    ``batches`` yields tensors, or tuples of tensors that ``forward`` receives
-    as separate arguments; each is moved to ``device``. ``module`` (by default
-    ``forward`` itself when it is a torch module) is switched to eval mode
-    for the loop, so dropout and batch norm are deterministic, and gets its
-    previous mode back after. Returns the outputs concatenated along the
-    first axis as a float32 CPU tensor.
-    """
-    if module is None and isinstance(forward, torch.nn.Module):
-        module = forward
-    was_training = module is not None and module.training
-    if module is not None:
-        module.eval()
-    out = []
-    try:
-        with torch.no_grad():
-            for batch in batches:
-                batch = batch if isinstance(batch, tuple) else (batch,)
-                out.append(forward(*(b.to(device) for b in batch)).float().cpu())
-    finally:
-        if module is not None:
-            module.train(was_training)
-    return torch.cat(out)
 
 
 class _SkorchEstimator(BaseEstimator):

@@ -8,10 +8,13 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, column_or_1d
 
-from skemo._validation import check_images_y, check_size, is_path_list
+from skemo._validation import check_size, is_path_list
+from skemo.io import check_images_y
 
 from ._backbones import BACKBONES
-from ._base import _ImageClassifier, embed_images, image_batches, images_to_tensor
+from skemo._torch import images_to_tensor
+
+from ._base import _ImageClassifier, embed_images, image_batches
 from ._modules import TransferModule
 
 

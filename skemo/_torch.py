@@ -1,0 +1,62 @@
+"""Torch helpers shared by the subpackages: seeding, tensors of images, inference.
+
+Private, and below :mod:`skemo.models`, :mod:`skemo.inspection` and the GANs, so
+that each can use them without importing another subpackage's private files.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+__all__ = ["forward_batches", "images_to_tensor", "seeded"]
+
+
+@contextmanager
+def seeded(random_state, device="cpu"):
+    """Seed torch inside the block and restore the global RNG state after.
+
+    Yields the int seed, or None when ``random_state`` is None (no seeding).
+    """
+    if random_state is None:
+        yield None
+        return
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    use_cuda = str(device).startswith("cuda") and torch.cuda.is_available()
+    devices = list(range(torch.cuda.device_count())) if use_cuda else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield seed
+
+
+def forward_batches(forward, batches, device="cpu", module=None):
+    """Run ``forward`` over ``batches`` in eval mode, without gradients.
+
+    ``batches`` yields tensors, or tuples of tensors that ``forward`` receives
+    as separate arguments; each is moved to ``device``. ``module`` (by default
+    ``forward`` itself when it is a torch module) is switched to eval mode
+    for the loop, so dropout and batch norm are deterministic, and gets its
+    previous mode back after. Returns the outputs concatenated along the
+    first axis as a float32 CPU tensor.
+    """
+    if module is None and isinstance(forward, torch.nn.Module):
+        module = forward
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
+    out = []
+    try:
+        with torch.no_grad():
+            for batch in batches:
+                batch = batch if isinstance(batch, tuple) else (batch,)
+                out.append(forward(*(b.to(device) for b in batch)).float().cpu())
+    finally:
+        if module is not None:
+            module.train(was_training)
+    return torch.cat(out)
+
+
+def images_to_tensor(images):
+    """``(n, H, W, 3)`` float32 array -> contiguous ``(n, 3, H, W)`` tensor."""
+    return torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
