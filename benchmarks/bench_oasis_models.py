@@ -33,8 +33,9 @@ def main(root):
     for target in ("valence2", "quadrant4"):
         y = np.asarray(load_oasis(root, target, return_paths=True).target)
         t0 = time.perf_counter()
-        result = compare_models(images, y, n_splits=5, backbone_size=224, image_size=64,
-                                epochs=20, cache=shared, random_state=0, verbose=1)
+        result = compare_models(images, y, n_splits=5, backbone_image_size=224,
+                                shallnet_image_size=64, epochs=20, cache=shared,
+                                random_state=0, verbose=1)
         print(f"{target}: {np.bincount(y).tolist()} per class, "
               f"{time.perf_counter() - t0:.0f} s (shared passes: "
               + ", ".join(f"{k} {v:.0f} s" for k, v in result.shared_seconds.items()) + ")")

@@ -25,8 +25,8 @@ from skemo.evaluation import compare_models, format_table
 from skemo.inspection import plot_confusion_matrix
 
 data = make_paintings(n_samples=240, image_size=48, random_state=0)
-result = compare_models(data.images, data.target, n_splits=3, backbone_size=48, epochs=10,
-                        random_state=0)
+result = compare_models(data.images, data.target, n_splits=3, backbone_image_size=48,
+                        epochs=10, random_state=0)
 print(format_table(result.summary))
 for note in result.notes:
     print("-", note)

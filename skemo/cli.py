@@ -57,7 +57,7 @@ def _load_compare_data(args):
     from skemo import datasets
 
     kind, _, where = args.data.partition(":")
-    real_size = max(args.backbone_size or 224, args.image_size)
+    real_size = max(args.backbone_image_size or 224, args.image_size)
     if kind == "synthetic" and not where:
         data = datasets.make_paintings(
             n_samples=args.n_samples, image_size=args.image_size, random_state=args.random_state
@@ -96,17 +96,20 @@ def _run_compare(args):
 
     start = time.perf_counter()
     images, target, names, kind = _load_compare_data(args)
-    backbone_size = args.backbone_size or (args.image_size if kind == "synthetic" else 224)
+    backbone_image_size = args.backbone_image_size or (
+        args.image_size if kind == "synthetic" else 224
+    )
     counts = ", ".join(f"{names[k] if k < len(names) else k}: {c}"
                        for k, c in enumerate(np.bincount(target)))
     print(
         f"data {args.data}: {len(images)} images of {images.shape[1]}x{images.shape[2]} px "
-        f"({counts}); ShallNet sees {args.image_size} px, the backbone {backbone_size} px"
+        f"({counts}); ShallNet sees {args.image_size} px, the backbone {backbone_image_size} px"
     )
     result = compare_models(
         images, target, args.models, n_splits=args.folds, backbone=args.backbone,
         weights=None if args.backbone != "auto" and args.random_weights else "DEFAULT",
-        backbone_size=backbone_size, image_size=args.image_size, epochs=args.epochs,
+        backbone_image_size=backbone_image_size, shallnet_image_size=args.image_size,
+        epochs=args.epochs,
         cache=not args.no_cache, random_state=args.random_state, verbose=args.verbose,
     )
     print(f"\n{args.folds}-fold stratified CV (shuffled, random_state={args.random_state}); "
@@ -163,7 +166,7 @@ def _build_parser():
     compare.add_argument("--n-samples", type=int, default=600, help="synthetic images")
     compare.add_argument("--image-size", type=int, default=64,
                          help="synthetic image size, and the size ShallNet sees")
-    compare.add_argument("--backbone-size", type=int, default=None,
+    compare.add_argument("--backbone-image-size", type=int, default=None,
                          help="size the backbone sees (default: 224, or --image-size "
                               "for synthetic data)")
     compare.add_argument("--backbone", default="auto")

@@ -20,7 +20,7 @@ def test_fusion_at_least_its_best_part_minus_one_point():
     assert default_backbone() == ("efficientnet_lite0", "DEFAULT")
     X, y = make_paintings(n_samples=240, image_size=48, random_state=0, return_X_y=True)
     result = compare_models(X, y, ["cvfc", "transfer", "fusion"], n_splits=5,
-                            backbone_size=48, random_state=0)
+                            backbone_image_size=48, random_state=0)
     score = result.summary.set_index("model")["balanced_accuracy_mean"]
     best_part = max(score["cvfc"], score["transfer"])
     assert score["fusion"] >= best_part - 0.01, score.to_dict()

@@ -12,8 +12,8 @@ from skemo.evaluation._compare import COLUMNS
 
 SCORES = ["train_accuracy", "test_accuracy", "balanced_accuracy"]
 # Small and fast: a random-weights resnet18 at the images' 32 px.
-TINY = dict(n_splits=2, backbone="resnet18", weights=None, backbone_size=32, epochs=1,
-            random_state=0)
+TINY = dict(n_splits=2, backbone="resnet18", weights=None, backbone_image_size=32,
+            epochs=1, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_cached_transfer_is_transfer_classifier_with_no_cache_scores(paintings):
 
     X, y = paintings
     kwargs = dict(models=["transfer"], n_splits=2, backbone="resnet18", weights=None,
-                  backbone_size=32, random_state=0)
+                  backbone_image_size=32, random_state=0)
     cached = compare_models(X, y, cache=True, **kwargs)
     refit = compare_models(X, y, cache=False, **kwargs)
     for result in (cached, refit):
@@ -154,16 +154,16 @@ def _flip_first(X):
     [
         (["transfer"], "embedding", {"backbone": "mobilenet_v3_large"}),
         (["transfer"], "embedding", {"weights": "file"}),
-        (["transfer"], "embedding", {"backbone_size": 24}),
+        (["transfer"], "embedding", {"backbone_image_size": 24}),
         (["transfer"], "embedding", {"random_state": 1}),
         (["cvfc"], "features", {"random_state": 1}),
-        (["shallnet"], "small", {"image_size": 40}),
+        (["shallnet"], "small", {"shallnet_image_size": 40}),
         (["transfer"], "embedding", {"X": lambda X: X[::-1]}),
         (["transfer"], "embedding", {"X": _flip_first}),
         (["cvfc"], "features", {"X": lambda X: make_paintings(
             n_samples=len(X), n_classes=2, image_size=32, random_state=1).images}),
     ],
-    ids=["backbone", "weights", "backbone_size", "seed", "feature-seed", "image_size",
+    ids=["backbone", "weights", "backbone_image_size", "seed", "feature-seed", "shallnet_image_size",
          "reordered", "one-flipped", "other-images"],
 )
 def test_cache_dict_recomputes_what_a_change_invalidates(

@@ -47,12 +47,13 @@ def test_empty_input_is_rejected():
 
 def test_chunks_shrink_to_balance_workers():
     feat = BrightnessFeatures()
+    feat._chunk_size = 16
     X = np.zeros((60, 4, 4, 3))
     serial = [len(raw) for _, raw in feat._chunks(X)]
-    assert serial == [60]  # at most _chunk_size=64 images a chunk
-    parallel = list(feat._chunks(X, n_workers=2))
-    assert [start for start, _ in parallel] == list(range(0, 60, 8))
+    assert serial == [16, 16, 16, 12]  # at most _chunk_size images a chunk
+    parallel = list(feat._chunks(X, n_workers=4))  # about four chunks a worker
+    assert [start for start, _ in parallel] == list(range(0, 60, 4))
     assert sum(len(raw) for _, raw in parallel) == 60
     # Never above _chunk_size, however many images.
     big = np.zeros((1000, 1, 1, 3))
-    assert max(len(raw) for _, raw in feat._chunks(big, n_workers=2)) == 64
+    assert max(len(raw) for _, raw in feat._chunks(big, n_workers=2)) == 16

@@ -244,7 +244,7 @@ def test_single_path_and_empty_list_are_refused(good):
 # --- ImageLoader ----------------------------------------------------------------
 
 def test_image_loader_in_pipeline_and_clone(good):
-    loader = ImageLoader(size=3)
+    loader = ImageLoader(image_size=3)
     assert clone(loader).get_params() == loader.get_params()
     out = Pipeline([("load", loader)]).fit_transform(good)
     assert out.shape == (2, 3, 3, 3) and out.dtype == np.float32
@@ -255,11 +255,11 @@ def test_image_loader_in_pipeline_and_clone(good):
 @pytest.mark.parametrize("method", ["fit_transform", "transform"])
 def test_image_loader_never_drops_rows(tmp_path, good, method):
     bad, _ = _text(tmp_path)
-    loader = ImageLoader(size=3).fit(good)
+    loader = ImageLoader(image_size=3).fit(good)
     # A shorter output would misalign y in fit and predictions in predict.
     with pytest.raises(ValueError, match=str(bad.name)):
         getattr(loader, method)([good[0], bad, good[1]])
-    pipe = Pipeline([("load", ImageLoader(size=3)), ("flat", FunctionTransformer(
+    pipe = Pipeline([("load", ImageLoader(image_size=3)), ("flat", FunctionTransformer(
         lambda x: x.reshape(len(x), -1))), ("clf", LogisticRegression())])
     pipe.fit(good * 2, [0, 1, 0, 1])
     with pytest.raises(ValueError, match=str(bad.name)):

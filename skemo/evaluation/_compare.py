@@ -93,7 +93,7 @@ def _painting_features(seed, verbose=0):
     return PaintingFeatures(random_state=seed, verbose=verbose)
 
 
-def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
+def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
     from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
     from skemo.models import CVFC, ShallNet, TransferClassifier, make_fusion_classifier
 
@@ -102,10 +102,10 @@ def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
 
     def transfer():
         return TransferClassifier(
-            backbone, weights=weights, image_size=backbone_size, random_state=seed)
+            backbone, weights=weights, image_size=backbone_image_size, random_state=seed)
 
     fusion = make_fusion_classifier(
-        backbone, weights=weights, image_size=backbone_size,
+        backbone, weights=weights, image_size=backbone_image_size,
         features=_painting_features(seed), random_state=seed,
     )
     aug_epochs = max(1, round(epochs / 4))
@@ -138,31 +138,37 @@ def _specs(names, backbone, weights, backbone_size, epochs, cache, seed):
     return [specs[name] for name in names]
 
 
-def _cache_key(kind, fingerprint, backbone, weights, backbone_size, image_size, seed):
+def _cache_key(
+    kind, fingerprint, backbone, weights, backbone_image_size, shallnet_image_size, seed
+):
     """Everything that determines the matrix of the ``kind`` pass."""
     if kind == "none":
         return kind, fingerprint
     if kind == "small":
-        return kind, fingerprint, image_size
+        return kind, fingerprint, shallnet_image_size
     if kind == "features":
         return kind, fingerprint, params_key(_painting_features(seed))
     # The seed only matters for random weights, but keying on it always is
     # cheap and never wrong.
-    return kind, fingerprint, backbone, weights_key(weights), backbone_size, seed
+    return kind, fingerprint, backbone, weights_key(weights), backbone_image_size, seed
 
 
-def _precompute(kind, images, backbone, weights, backbone_size, image_size, seed, verbose):
+def _precompute(
+    kind, images, backbone, weights, backbone_image_size, shallnet_image_size, seed, verbose
+):
     from skemo.models import BackboneEmbedding
 
     if kind == "none":
         return np.zeros((len(images), 1))
     if kind == "small":
         # Resized once, not per fold (nor 4x after augmentation).
-        return images if image_size is None else check_images(images, size=image_size)
+        if shallnet_image_size is None:
+            return images
+        return check_images(images, size=shallnet_image_size)
     if kind == "features":
         return _painting_features(seed, verbose).fit_transform(images)
     return BackboneEmbedding(
-        backbone, weights=weights, image_size=backbone_size, verbose=verbose,
+        backbone, weights=weights, image_size=backbone_image_size, verbose=verbose,
         random_state=seed,
     ).fit_transform(images)
 
@@ -183,8 +189,8 @@ def _check_models(models):
         "n_splits": [Interval(Integral, 2, None, closed="left")],
         "backbone": [str],
         "weights": [str, PathLike, None],
-        "backbone_size": [Interval(Integral, 1, None, closed="left")],
-        "image_size": [Interval(Integral, 1, None, closed="left"), None],
+        "backbone_image_size": [Interval(Integral, 1, None, closed="left")],
+        "shallnet_image_size": [Interval(Integral, 1, None, closed="left"), None],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "cache": ["boolean", dict],
         "random_state": [Interval(Integral, 0, None, closed="left")],
@@ -200,8 +206,8 @@ def compare_models(
     n_splits=5,
     backbone="auto",
     weights="DEFAULT",
-    backbone_size=224,
-    image_size=None,
+    backbone_image_size=224,
+    shallnet_image_size=None,
     epochs=60,
     cache=True,
     random_state=0,
@@ -230,10 +236,11 @@ def compare_models(
         they are random).
     weights : "DEFAULT", None or path, default="DEFAULT"
         Backbone weights when ``backbone`` is not ``"auto"``.
-    backbone_size : int, default=224
-        Size the backbone sees.
-    image_size : int or None, default=None
-        Size ShallNet sees; None keeps the images' size.
+    backbone_image_size : int, default=224
+        ``image_size`` of the ``"transfer"`` and ``"fusion"`` models: the
+        resolution the backbone sees.
+    shallnet_image_size : int or None, default=None
+        ``image_size`` of the ShallNet models; None keeps the images' size.
     epochs : int, default=60
         ShallNet epochs; ``"shallnet+aug"`` trains on 4x the data for a
         quarter of them, so both take the same number of gradient steps.
@@ -245,8 +252,8 @@ def compare_models(
         fits every estimator on the images of each fold. A dict works as True
         and keeps the computed passes in it, so that another call (say, with
         another target) reuses them. Each entry is keyed by its kind, the
-        settings that shape it (``backbone``, ``weights``, ``backbone_size``,
-        ``image_size``, ``random_state``, the feature parameters) and a
+        settings that shape it (``backbone``, ``weights``, ``backbone_image_size``,
+        ``shallnet_image_size``, ``random_state``, the feature parameters) and a
         fingerprint of the images (shape, dtype, and a hash of each image's
         pixel sum and of a strided subsample: it tells apart added, removed,
         reordered, replaced, resized or flipped images), so a call with other
@@ -299,13 +306,15 @@ def compare_models(
             notes.append(message)
     seed = int(random_state)
     use_cache = isinstance(cache, dict) or bool(cache)
-    specs = _specs(names, backbone, weights, backbone_size, epochs, use_cache, seed)
+    specs = _specs(names, backbone, weights, backbone_image_size, epochs, use_cache, seed)
     classes = np.unique(y)
     folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(images, y))
     cached = cache if isinstance(cache, dict) else {}
     fingerprint = images_fingerprint(images) if isinstance(cache, dict) else None
     keys = {
-        kind: _cache_key(kind, fingerprint, backbone, weights, backbone_size, image_size, seed)
+        kind: _cache_key(
+            kind, fingerprint, backbone, weights, backbone_image_size, shallnet_image_size, seed
+        )
         for kind in ("none", "small", "features", "embedding")
     }
     shared_seconds = {}
@@ -318,7 +327,7 @@ def compare_models(
                     bar.set_postfix_str(f"{kind} pass")
                     start = time.perf_counter()
                     cached[keys[kind]] = _precompute(
-                        kind, images, backbone, weights, backbone_size, image_size, seed,
+                        kind, images, backbone, weights, backbone_image_size, shallnet_image_size, seed,
                         max(verbose - 1, 0))
                     if kind in ("features", "embedding"):
                         shared_seconds[kind] = time.perf_counter() - start

@@ -64,7 +64,10 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
     _parameter_constraints: dict = {"n_jobs": [None, Integral], "verbose": ["verbose"]}
     # Set by PaintingFeatures on its blocks: the resolution the whole union loads at.
     _union_image_size = None
-    _chunk_size = 64
+    # Small chunks keep a chunk's images in the core's cache from one block to the
+    # next (8 images at 224 px are 4.8 MB of float32): threads make them cheap, and
+    # two workers ran 1.85x one, against 1.68x with chunks of 32.
+    _chunk_size = 8
 
     # -- hooks ----------------------------------------------------------------------
     def _fit_images(self, X, y):

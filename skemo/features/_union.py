@@ -100,9 +100,6 @@ class PaintingFeatures(_ImageFeatures):
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple],
         "random_state": ["random_state"],
     }
-    # Native-size chunks can be large (500x400 float32 is 2.4 MB an image); 32 also
-    # leaves 400 images in 13 chunks, enough to keep two workers evenly busy.
-    _chunk_size = 32
 
     def __init__(
         self,

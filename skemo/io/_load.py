@@ -59,7 +59,9 @@ def read_image(path, size=None):
                 # libjpeg decodes at a reduced scale for free; keeping twice the
                 # target size leaves the antialiased resize below to do the rest.
                 img.draft("RGB", (2 * size[1], 2 * size[0]))
-            img = ImageOps.exif_transpose(img)
+            # In place: without an orientation tag, the copy exif_transpose makes
+            # otherwise costs more than decoding a small JPEG.
+            ImageOps.exif_transpose(img, in_place=True)
             array = _to_rgb_float(img, size)
     except ImageReadError:
         raise
@@ -101,7 +103,8 @@ def _to_rgb_float(img, size):
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
-    img = img.convert("RGB")
+    if img.mode != "RGB":  # converting to its own mode would only copy
+        img = img.convert("RGB")
     if size is not None and img.size != (size[1], size[0]):
         img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
     return np.asarray(img, dtype=np.float32) / np.float32(255.0)
@@ -215,8 +218,9 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    size : None, int or (int, int), default=224
-        ``(height, width)`` every image is resized to (an int gives a square).
+    image_size : None, int or (int, int), default=224
+        ``(height, width)`` every image is resized to (an int gives a square);
+        None keeps the files' own size, which must then agree.
     n_jobs : int, default=None
         Number of decoding threads.
 
@@ -228,28 +232,28 @@ class ImageLoader(TransformerMixin, BaseEstimator):
     >>> from skemo.io import ImageLoader
     >>> path = Path(tempfile.mkdtemp()) / "red.png"
     >>> Image.new("RGB", (5, 5), color=(255, 0, 0)).save(path)
-    >>> ImageLoader(size=3).fit_transform([path]).shape
+    >>> ImageLoader(image_size=3).fit_transform([path]).shape
     (1, 3, 3, 3)
     """
 
     _parameter_constraints = {
-        "size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
+        "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
         "n_jobs": [None, Integral],
     }
 
-    def __init__(self, size=224, n_jobs=None):
-        self.size = size
+    def __init__(self, image_size=224, n_jobs=None):
+        self.image_size = image_size
         self.n_jobs = n_jobs
 
     def fit(self, X, y=None):
         """Validate the parameters; loading happens in :meth:`transform`."""
         self._validate_params()
-        check_size(self.size)
+        check_size(self.image_size, "image_size")
         return self
 
     def transform(self, X):
         """Load the files in `X`, one row each; see :func:`load_images`."""
-        return load_images(X, size=self.size, on_error="raise", n_jobs=self.n_jobs)
+        return load_images(X, size=self.image_size, on_error="raise", n_jobs=self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
