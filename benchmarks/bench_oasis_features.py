@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import joblib
 import numpy as np
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -26,12 +27,17 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import skemo
 from skemo.datasets import load_oasis
 from skemo.features import AffectiveFeatures, PaintingFeatures
 
 
 def features(name, make, files, cache_dir, n_jobs):
-    path = Path(cache_dir) / f"oasis_{name}_{len(files)}.npy"
+    # Keyed by the transformer's parameters and skemo's version, so a changed
+    # feature never reads a stale matrix.
+    params = {k: v for k, v in make(1).get_params().items() if k not in ("n_jobs", "verbose")}
+    key = joblib.hash((skemo.__version__, repr(sorted(params.items())), files))[:12]
+    path = Path(cache_dir) / f"oasis_{name}_{len(files)}_{key}.npy"
     if path.exists():
         print(f"  {name}: cached {path}")
         return np.load(path)

@@ -16,9 +16,10 @@ a synthetic painting to each of them.
 # %%
 # The six references
 # ------------------
-# Fitting builds the references at ``size`` x ``size`` (cached for the process) and
-# stores them in ``references_`` with their Hard-Soft values in ``hard_soft_``.
-# A small size keeps this example fast; the thesis used 224.
+# Fitting builds the references at ``image_size`` x ``image_size`` (the raw noise is
+# cached for the process), min-max scales each column to [0, 1] as the thesis's
+# ``gen_perlin`` did, and stores them in ``references_`` with their Hard-Soft values
+# in ``hard_soft_``.  A small size keeps this example fast; the thesis used 224.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -48,9 +49,9 @@ fig.tight_layout()
 # %%
 # An image's SSIM to each reference
 # ---------------------------------
-# The image is resized to 128 x 128, min-max scaled to [0, 1] and compared, as a
-# colour image, with each gray reference repeated on three channels.  SSIM lies in
-# [-1, 1]; values near 0 mean little shared local structure.
+# The image is resized to 128 x 128 and compared as it is, in [0, 1] (the thesis
+# did not rescale it), as a colour image with each gray reference repeated on three
+# channels.  SSIM lies in [-1, 1]; values near 0 mean little shared local structure.
 images, _ = make_paintings(n_samples=4, image_size=128, return_X_y=True, random_state=0)
 ssim = texture.transform(images)[0]
 
@@ -69,11 +70,11 @@ fig.tight_layout()
 # %%
 # An image equal to a reference has SSIM 1 to it
 # ----------------------------------------------
-# Passing the references as an array of gray images (already in [0, 1], so the
-# min-max scaling leaves them unchanged) shows the upper bound.
+# Passing the fitted references back as an array of gray images (each column
+# already spans [0, 1], so the column scaling leaves them unchanged) shows the
+# upper bound: the diagonal is 1.
 refs = texture.references_
-refs01 = (refs - refs.min(axis=(1, 2), keepdims=True)) / np.ptp(refs, axis=(1, 2), keepdims=True)
-as_images = np.repeat(refs01[..., None], 3, axis=-1)
-own = TextureFeatures(references=refs01, image_size=128).fit(as_images).transform(as_images)
+as_images = np.repeat(refs[..., None], 3, axis=-1)
+own = TextureFeatures(references=refs, image_size=128).fit(as_images).transform(as_images)
 print(np.round(own, 2))
 plt.show()
