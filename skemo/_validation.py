@@ -166,9 +166,10 @@ def check_image_array(X, name="X"):
             f"{arr.dtype}."
         )
     images = arr.astype(np.float32, copy=True)
-    if not np.isfinite(images).all():
-        raise ValueError(f"{name} contains NaN or infinite values.")
+    # min and max propagate NaN and reach any infinity: no separate isfinite pass.
     lo, hi = float(images.min()), float(images.max())
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"{name} contains NaN or infinite values.")
     if lo < 0.0 or hi > 1.0:
         raise ValueError(
             f"{name} has floating values in [{lo:g}, {hi:g}], outside [0, 1]. "
