@@ -1,6 +1,6 @@
 """The classifier layer of the skorch estimators, and image input helpers.
 
-:class:`_SkorchClassifier` adds to :class:`~skemo.models._skorch._SkorchEstimator`
+:class:`_SkorchClassifier` adds to :class:`~skemo._skorch._SkorchEstimator`
 what skorch leaves to the user: any labels (strings included), fixed in
 ``classes_`` by the first fit and encoded for a
 :class:`skorch.NeuralNetClassifier` trained with cross-entropy, a softmax
@@ -19,11 +19,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 
-from skemo.io import iter_image_chunks
-
+from skemo._skorch import _SkorchEstimator
 from skemo._torch import forward_batches, images_to_tensor
-
-from ._skorch import _SkorchEstimator
+from skemo.io import iter_image_chunks
 
 
 class _SkorchClassifier(ClassifierMixin, _SkorchEstimator):

@@ -1,5 +1,7 @@
 """The one private base of every skorch-backed estimator in skemo.
 
+It sits below :mod:`skemo.models` and :mod:`skemo.gan`, which both build on it.
+
 :class:`_SkorchEstimator` is a plain sklearn estimator whose ``fit`` builds a
 skorch net, stored in ``net_``, from a net class and a torch module class, and
 trains it. It owns everything those estimators share:
