@@ -127,6 +127,27 @@ class ShallNetModule(nn.Module):
 
     ``features``: Conv(3->8, 4x4) -> ReLU -> MaxPool(8) -> Conv(8->16, 2x2) ->
     ReLU; ``head``: MaxPool(4) -> Flatten -> (Dropout(dropout)) -> Linear(n_classes).
+    The same stack with one output is the thesis's GAN discriminator
+    (``skemo.gan``'s ``DeconvDiscriminator`` wraps this module).
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of logits per image.
+    image_size : (int, int)
+        Input height and width; they fix the size of the last linear layer.
+    dropout : float, default=0.0
+        Probability of zeroing an input of the last linear layer in training.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skemo.models import ShallNetModule
+    >>> module = ShallNetModule(n_classes=3, image_size=(32, 32))
+    >>> module(torch.rand(2, 3, 32, 32)).shape
+    torch.Size([2, 3])
+    >>> module.forward_features(torch.rand(2, 3, 32, 32)).shape
+    torch.Size([2, 16, 4, 4])
     """
 
     def __init__(self, n_classes, image_size, dropout=0.0):
