@@ -43,6 +43,14 @@ _EXPORTS = {
         "TransferClassifier",
         "make_fusion_classifier",
     ],
+    "skemo.gan": [
+        "BasicGAN",
+        "DCGAN",
+        "DeconvGAN",
+        "GANAugmenter",
+        "frechet_distance",
+        "kernel_inception_distance",
+    ],
     "skemo.inspection": ["class_activation_map", "plot_cam"],
     "skemo.evaluation": ["compare_models"],
 }

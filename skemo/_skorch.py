@@ -106,6 +106,8 @@ class _SkorchEstimator(BaseEstimator):
     _criterion = None
     _module = None
     _prefixes = SKORCH_PREFIXES
+    # Further ``%(name)s`` sections a family of subclasses shares in its docstrings.
+    _doc_sections = {}
 
     _parameter_constraints = {
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -164,7 +166,8 @@ class _SkorchEstimator(BaseEstimator):
             cls.__doc__ = cls.__doc__ % {
                 "skorch_params": skorch_params_doc(
                     *(defaults[name].default for name in ("max_epochs", "batch_size", "lr"))
-                )
+                ),
+                **cls._doc_sections,
             }
 
     def get_params(self, deep=True):

@@ -297,7 +297,7 @@ def gradient_penalty(critic, real, fake, y=None, *, weight=10.0, generator=None)
     return _input_gradient_penalty(critic, x_hat, y, weight)
 
 
-def dragan_penalty(critic, real, y=None, *, weight=10.0, generator=None):
+def dragan_penalty(critic, real, y=None, *, fake=None, weight=10.0, generator=None):
     """DRAGAN gradient penalty around the real data (Kodali et al. 2017).
 
     Perturbs the real images, :math:`x_p = x + 0.5\\,\\mathrm{std}(x)\\,u`
@@ -317,6 +317,9 @@ def dragan_penalty(critic, real, y=None, *, weight=10.0, generator=None):
         Real images (detached first).
     y : torch.Tensor or None, default=None
         Conditioning labels passed to the critic.
+    fake : torch.Tensor or None, default=None
+        Ignored: DRAGAN looks at the real data only. Accepted so that both
+        penalties take the same keyword call.
     weight : float, default=10.0
         The penalty weight :math:`\\lambda`.
     generator : torch.Generator or None, default=None

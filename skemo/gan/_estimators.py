@@ -1,0 +1,368 @@
+"""BasicGAN, DeconvGAN and DCGAN: GANs as scikit-learn estimators on skorch.
+
+Each is a :class:`~skemo._skorch._SkorchEstimator` whose ``net_`` is a
+:class:`~skemo.gan._net.GANNet`: ``fit`` trains it on images, ``sample`` draws
+new ones and ``score`` is the negative KID of samples against held-out images, so
+``GridSearchCV`` tunes a GAN without a custom scorer.
+"""
+
+import inspect
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from skemo._skorch import SKORCH_PREFIXES, _SkorchEstimator
+from skemo._torch import forward_batches, images_to_tensor
+from skemo._validation import check_labels
+from skemo.io import check_images
+
+from ._losses import LOSSES
+from ._metrics import kernel_inception_distance
+from ._modules import ARCHITECTURES
+from ._net import LATENTS, GANLoss, GANNet
+
+__all__ = ["BasicGAN", "DCGAN", "DeconvGAN"]
+
+GAN_PARAMS_DOC = """\
+    latent_dim : int, default=100
+        Size of the latent vectors the generator maps to images.
+    image_size : int, default=64
+        Side of the square images the GAN learns and samples; training
+        images are resized to it.
+    loss : str, default="non-saturating"
+        The adversarial loss, one of the thesis's Table 1 plus hinge:
+        ``"minimax"``, ``"non-saturating"``, ``"wgan"`` (weight clipping at
+        0.01), ``"wgan-gp"`` (gradient penalty, lambda = 10), ``"lsgan"``,
+        ``"dragan"`` or ``"hinge"`` (see :mod:`skemo.gan._losses`).
+    label_smoothing : float, default=0.9
+        Discriminator target for real images in the BCE-based losses
+        (one-sided label smoothing; the thesis used 0.9). 1.0 turns it off.
+    latent_distribution : {"normal", "uniform"}, default="normal"
+        N(0, 1) latent vectors, or U(-1, 1) as the thesis drew them.
+    n_critic : int, default=1
+        Discriminator steps per generator step.
+    g_every : int, default=1
+        Update the generator on every ``g_every``-th batch only (the
+        thesis's BasicGAN used 3).
+    diffaugment : str or None, default=None
+        DiffAugment policy (Zhao et al. 2020), e.g.
+        ``"color,translation,cutout"``: every discriminator input, real or
+        fake, goes through these differentiable augmentations.
+    conditional : bool, default=False
+        Learn one generator for all classes: ``fit`` needs ``y``, the label
+        embedding is joined to the latent vector, the discriminator is a
+        projection discriminator (Miyato & Koyama 2018), and ``sample``
+        takes the classes to draw.
+    metric_features : transformer or None, default=None
+        Features of :meth:`score`'s KID; None is
+        :class:`~skemo.models.BackboneEmbedding` ("efficientnet_lite0",
+        offline ImageNet weights)."""
+
+
+class _GAN(_SkorchEstimator):
+    """Base of the GAN estimators (not public): parameters, fit, sample, score."""
+
+    _net_class = GANNet
+    _criterion = GANLoss
+    _architecture = None
+    _prefixes = SKORCH_PREFIXES + ("discriminator__", "optimizer_d__")
+    _doc_sections = {"gan_params": GAN_PARAMS_DOC}
+
+    _parameter_constraints = {
+        **_SkorchEstimator._parameter_constraints,
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "image_size": [Interval(Integral, 4, None, closed="left")],
+        "loss": [StrOptions(set(LOSSES))],
+        "label_smoothing": [Interval(Real, 0, 1, closed="right")],
+        "latent_distribution": [StrOptions(set(LATENTS))],
+        "n_critic": [Interval(Integral, 1, None, closed="left")],
+        "g_every": [Interval(Integral, 1, None, closed="left")],
+        "diffaugment": [str, None],
+        "conditional": ["boolean"],
+        "metric_features": [None, HasMethods(["fit", "transform"])],
+    }
+
+    def __init__(
+        self,
+        latent_dim=100,
+        image_size=64,
+        loss="non-saturating",
+        label_smoothing=0.9,
+        latent_distribution="normal",
+        n_critic=1,
+        g_every=1,
+        diffaugment=None,
+        conditional=False,
+        metric_features=None,
+        *,
+        max_epochs=100,
+        batch_size=64,
+        lr=0.0002,
+        **kwargs,
+    ):
+        self.latent_dim = latent_dim
+        self.image_size = image_size
+        self.loss = loss
+        self.label_smoothing = label_smoothing
+        self.latent_distribution = latent_distribution
+        self.n_critic = n_critic
+        self.g_every = g_every
+        self.diffaugment = diffaugment
+        self.conditional = conditional
+        self.metric_features = metric_features
+        super().__init__(max_epochs=max_epochs, batch_size=batch_size, lr=lr, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = False
+        return tags
+
+    # -- fitting ------------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Train the generator and the discriminator on images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W, 3) or list of paths
+            ``uint8`` or ``[0, 1]`` float images, or image files; resized to
+            ``image_size`` and scaled to [-1, 1], the range of the
+            generator's tanh output.
+        y : array-like of shape (n_samples,), default=None
+            Class labels; required when ``conditional=True``, ignored
+            otherwise.
+
+        Returns
+        -------
+        self : object
+            The fitted GAN.
+        """
+        return self._fit(X, y)
+
+    def _fit_data(self, X, y, first, classes=None):
+        images = check_images(X, size=self.image_size)
+        data = images_to_tensor(images) * 2 - 1
+        if not self.conditional:
+            return data, None
+        if y is None:
+            raise ValueError(f"{type(self).__name__} with conditional=True needs y in fit.")
+        y = check_labels(y, len(data))
+        return data, torch.from_numpy(self._encode_labels(y, first, classes))
+
+    def _module_params(self):
+        n_classes = len(self.classes_) if self.conditional else None
+        return {"latent_dim": self.latent_dim, "image_size": self.image_size,
+                "n_classes": n_classes}
+
+    def _net_params(self, seed=None):
+        params = super()._net_params(seed)
+        derived = self._module_params()
+        if "betas" in inspect.signature(self.optimizer).parameters:
+            # Radford et al.'s Adam momentum, unless the user set another.
+            for name in ("optimizer__betas", "optimizer_d__betas"):
+                params.setdefault(name, (0.5, 0.999))
+        return {
+            **params,
+            "discriminator": ARCHITECTURES[self._architecture][1],
+            "discriminator__image_size": derived["image_size"],
+            "discriminator__n_classes": derived["n_classes"],
+            "criterion__loss": self.loss,
+            "criterion__label_smoothing": self.label_smoothing,
+            "latent_dim": self.latent_dim,
+            "latent_distribution": self.latent_distribution,
+            "n_critic": self.n_critic,
+            "g_every": self.g_every,
+            "diffaugment": self.diffaugment,
+            "conditional": self.conditional,
+            "seed": seed,
+        }
+
+    @property
+    def _module(self):
+        return ARCHITECTURES[self._architecture][0]
+
+    # -- using the generator --------------------------------------------------------------
+    def sample(self, n_samples, y=None, random_state=None):
+        """Draw new images from the generator.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of images.
+        y : array-like of shape (n_samples,) or a single label, default=None
+            Conditional GANs only: the class of each image (one label
+            repeats). None draws the classes uniformly.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the latent vectors (and the classes when ``y`` is None).
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, image_size, image_size, 3), dtype uint8
+        """
+        check_is_fitted(self, "net_")
+        if not isinstance(n_samples, Integral) or isinstance(n_samples, bool) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        rs = check_random_state(random_state)
+        labels = self._sample_labels(n_samples, y, rs)
+        gen = torch.Generator(device=self.device).manual_seed(int(rs.randint(2**31 - 1)))
+        shape = (n_samples, self.latent_dim)
+        if self.latent_distribution == "uniform":
+            z = 2 * torch.rand(shape, generator=gen, device=self.device) - 1
+        else:
+            z = torch.randn(shape, generator=gen, device=self.device)
+        batches = torch.split(z, self.batch_size)
+        if labels is not None:
+            batches = zip(batches, torch.split(torch.from_numpy(labels), self.batch_size))
+        images = forward_batches(self.module_, batches, self.device)
+        images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+        return images.permute(0, 2, 3, 1).numpy()
+
+    def _sample_labels(self, n_samples, y, rs):
+        if not self.conditional:
+            if y is not None:
+                raise ValueError("y selects classes only when conditional=True.")
+            return None
+        if y is None:
+            return rs.randint(len(self.classes_), size=n_samples).astype(np.int64)
+        y = np.asarray(y)
+        y = np.repeat(y, n_samples) if y.ndim == 0 else check_labels(y, n_samples, "n_samples")
+        return self._encode_labels(y, first=False, classes=None)
+
+    def score(self, X, y=None):
+        """Negative kernel inception distance of ``len(X)`` samples against ``X``.
+
+        Higher is better, as scikit-learn scorers expect. The samples are drawn
+        with the estimator's ``random_state`` (and, for a conditional GAN, the
+        classes in ``y``), and both sets are described by ``metric_features``
+        (standardised with the real set's statistics).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, H, W, 3) or list of paths
+            Held-out real images, resized to ``image_size``.
+        y : array-like of shape (n_samples,), default=None
+            Their classes, used by conditional GANs only.
+
+        Returns
+        -------
+        score : float
+            ``-KID`` (mean over the random subsets).
+        """
+        check_is_fitted(self, "net_")
+        real = check_images(X, size=self.image_size)
+        fake = self.sample(len(real), y if self.conditional else None, self.random_state)
+        kid, _ = kernel_inception_distance(
+            real, fake, features=self.metric_features, random_state=self.random_state
+        )
+        return -kid
+
+
+class BasicGAN(_GAN):
+    """The thesis's fully connected GAN (Annex B), on skorch.
+
+    G: z -> Linear(width) -> LeakyReLU -> Linear(width) -> LeakyReLU ->
+    Linear(H*W*3) -> tanh; D: flatten -> Linear(width) -> LeakyReLU ->
+    Linear(width) -> LeakyReLU -> Linear(1), with ``width`` the image side
+    (``module__width`` and ``discriminator__width`` change it). The thesis
+    trained it 175 epochs on 7,000 portraits at 224 px, batch 200, with the
+    generator updated every third batch (``g_every=3``).
+
+    Parameters
+    ----------
+%(gan_params)s
+%(skorch_params)s
+
+    Attributes
+    ----------
+    net_ : GANNet
+        The skorch net: ``module_`` is the generator, ``discriminator_`` the
+        discriminator, ``history`` the per-epoch ``d_loss``, ``g_loss``,
+        ``d_real`` and ``d_fake``.
+    classes_ : ndarray
+        Class labels, when ``conditional=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.gan import BasicGAN
+    >>> X = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3), dtype=np.uint8)
+    >>> gan = BasicGAN(image_size=8, max_epochs=2, batch_size=8, random_state=0).fit(X)
+    >>> gan.sample(5, random_state=0).shape
+    (5, 8, 8, 3)
+    >>> sorted(gan.history_[-1].keys() & {"d_loss", "g_loss", "d_real", "d_fake"})
+    ['d_fake', 'd_loss', 'd_real', 'g_loss']
+    """
+
+    _architecture = "basic"
+
+
+class DeconvGAN(_GAN):
+    """The thesis's "GANDeconv-Conv" (Annex C), on skorch.
+
+    G: Linear(z -> 4*4*128) -> BatchNorm -> ReLU, then 5x5 stride-2 transposed
+    convolutions down to 3 channels (64, 32, 16, 8, 3 at 128 px; as many as
+    ``image_size`` needs), with BatchNorm and ReLU between them and tanh last;
+    D: the ShallNet convolution stack with one output. The thesis trained it
+    300 epochs on 7,000 portraits at 128 px, batch 200.
+
+    Parameters
+    ----------
+%(gan_params)s
+%(skorch_params)s
+
+    Attributes
+    ----------
+    net_ : GANNet
+        The skorch net (see :class:`BasicGAN`).
+    classes_ : ndarray
+        Class labels, when ``conditional=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.gan import DeconvGAN
+    >>> X = np.random.default_rng(0).integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
+    >>> gan = DeconvGAN(image_size=16, max_epochs=1, batch_size=8, random_state=0).fit(X)
+    >>> gan.sample(3, random_state=0).dtype
+    dtype('uint8')
+    """
+
+    _architecture = "deconv"
+
+
+class DCGAN(_GAN):
+    """DCGAN (Radford et al. 2015) on skorch.
+
+    Transposed-convolution generator with BatchNorm, ReLU and a tanh output;
+    strided-convolution discriminator with LeakyReLU(0.2) and BatchNorm;
+    weights initialised from N(0, 0.02). 64 px by default; 32 and 128 work.
+
+    Parameters
+    ----------
+%(gan_params)s
+%(skorch_params)s
+
+    Attributes
+    ----------
+    net_ : GANNet
+        The skorch net (see :class:`BasicGAN`).
+    classes_ : ndarray
+        Class labels, when ``conditional=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.gan import DCGAN
+    >>> X = np.random.default_rng(0).integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
+    >>> y = [0, 1] * 8
+    >>> gan = DCGAN(image_size=16, conditional=True, max_epochs=1, batch_size=8,
+    ...             random_state=0).fit(X, y)
+    >>> gan.sample(4, y=[1, 1, 0, 0], random_state=0).shape
+    (4, 16, 16, 3)
+    """
+
+    _architecture = "dcgan"
