@@ -204,3 +204,17 @@ def test_verbose_table_shows_both_losses():
     _gan(DCGAN, verbose=1, max_epochs=2, callbacks__print_log__sink=lines.append).fit(_images(8))
     header = str(lines[0])
     assert all(key in header for key in ("d_loss", "g_loss", "d_real", "d_fake"))
+
+
+def test_train_split_is_refused():
+    from skorch.dataset import ValidSplit
+
+    with pytest.raises(ValueError, match="train_split must be None"):
+        _gan(DCGAN, train_split=ValidSplit(4)).fit(_images(8))
+
+
+def test_unseeded_runs_differ_and_record_their_seed():
+    a = _gan(DCGAN, random_state=None).fit(_images(8))
+    b = _gan(DCGAN, random_state=None).fit(_images(8))
+    assert a.net_.seed is None and isinstance(a.net_.seed_, int)
+    assert a.net_.seed_ != b.net_.seed_

@@ -144,6 +144,12 @@ class _GAN(_SkorchEstimator):
         return self._fit(X, y)
 
     def _fit_data(self, X, y, first, classes=None):
+        if self.train_split is not None:
+            raise ValueError(
+                f"{type(self).__name__} trains on all the images: train_split must be "
+                f"None; got {self.train_split!r}. Score a GAN on held-out images with "
+                "score(X) instead."
+            )
         images = check_images(X, size=self.image_size)
         data = images_to_tensor(images) * 2 - 1
         if not self.conditional:

@@ -166,9 +166,9 @@ class GANNet(NeuralNet):
                 f"latent_distribution must be one of {list(LATENTS)}; got "
                 f"{self.latent_distribution!r}."
             )
-        self._policy = check_policy(self.diffaugment)
-        if self.seed is None:
-            self.seed = int(torch.randint(2**31 - 1, ()).item())
+        check_policy(self.diffaugment)
+        # An unseeded run draws its seed once, so that its epochs still resume.
+        self.seed_ = int(torch.randint(2**31 - 1, ())) if self.seed is None else self.seed
         self.rng_ = torch.Generator(device=self.device)
         self.loader_rng_ = torch.Generator()
         return super().initialize()
@@ -192,8 +192,8 @@ class GANNet(NeuralNet):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         epoch = len(self.history)
-        self.rng_.manual_seed(_epoch_seed(self.seed, epoch, 0))
-        self.loader_rng_.manual_seed(_epoch_seed(self.seed, epoch, 1))
+        self.rng_.manual_seed(_epoch_seed(self.seed_, epoch, 0))
+        self.loader_rng_.manual_seed(_epoch_seed(self.seed_, epoch, 1))
         # Batches of the earlier epochs: g_every counts over the whole training.
         self.batch_index_ = sum(len(row["batches"]) for row in self.history[:-1])
 
@@ -213,7 +213,8 @@ class GANNet(NeuralNet):
         return torch.randn(shape, generator=self.rng_, device=self.device)
 
     def _critic(self, x, y=None):
-        x = diff_augment(x, self._policy, self.rng_) if self._policy else x
+        if self.diffaugment:
+            x = diff_augment(x, self.diffaugment, self.rng_)
         return self.discriminator_(x, y) if self.conditional else self.discriminator_(x)
 
     def _generate(self, n, y):
