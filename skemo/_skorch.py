@@ -90,13 +90,16 @@ SKORCH_PARAMS_DOC = """\
         arguments of the torch module's constructor, e.g.
         ``module__dropout=0.2``), ``optimizer__``, ``criterion__``,
         ``callbacks__`` (e.g. ``callbacks__print_log__sink``),
-        ``iterator_train__``, ``iterator_valid__`` or ``dataset__``. They are
-        part of ``get_params`` and ``set_params``."""
+        ``iterator_train__``, ``iterator_valid__``, ``dataset__``%(more_prefixes)s.
+        They are part of ``get_params`` and ``set_params``."""
 
 
-def skorch_params_doc(max_epochs, batch_size, lr):
+def skorch_params_doc(max_epochs, batch_size, lr, prefixes=SKORCH_PREFIXES):
     """The numpydoc entries of the skorch parameters, with these defaults."""
-    return SKORCH_PARAMS_DOC % {"max_epochs": max_epochs, "batch_size": batch_size, "lr": lr}
+    more = "".join(f", ``{p}``" for p in prefixes if p not in SKORCH_PREFIXES)
+    return SKORCH_PARAMS_DOC % {
+        "max_epochs": max_epochs, "batch_size": batch_size, "lr": lr, "more_prefixes": more,
+    }
 
 
 class _SkorchEstimator(BaseEstimator):
@@ -165,7 +168,8 @@ class _SkorchEstimator(BaseEstimator):
             defaults = inspect.signature(cls).parameters
             cls.__doc__ = cls.__doc__ % {
                 "skorch_params": skorch_params_doc(
-                    *(defaults[name].default for name in ("max_epochs", "batch_size", "lr"))
+                    *(defaults[name].default for name in ("max_epochs", "batch_size", "lr")),
+                    prefixes=cls._prefixes,
                 ),
                 **cls._doc_sections,
             }

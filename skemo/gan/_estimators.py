@@ -63,6 +63,22 @@ GAN_PARAMS_DOC = """\
         offline ImageNet weights)."""
 
 
+GAN_ATTRIBUTES_DOC = """\
+    Attributes
+    ----------
+    net_ : GANNet
+        The skorch net: ``module_`` is the generator, ``discriminator_`` the
+        discriminator, ``optimizer_`` and ``optimizer_d_`` their optimizers,
+        ``history`` the per-epoch ``d_loss``, ``g_loss``, ``d_real`` and
+        ``d_fake`` (mean discriminator logits on real and generated images).
+    module_ : torch.nn.Module
+        The generator, ``net_.module_``.
+    history_ : skorch.History
+        ``net_.history``.
+    classes_ : ndarray
+        Class labels, when ``conditional=True``."""
+
+
 class _GAN(_SkorchEstimator):
     """Base of the GAN estimators (not public): parameters, fit, sample, score."""
 
@@ -70,7 +86,7 @@ class _GAN(_SkorchEstimator):
     _criterion = GANLoss
     _architecture = None
     _prefixes = SKORCH_PREFIXES + ("discriminator__", "optimizer_d__")
-    _doc_sections = {"gan_params": GAN_PARAMS_DOC}
+    _doc_sections = {"gan_params": GAN_PARAMS_DOC, "gan_attributes": GAN_ATTRIBUTES_DOC}
 
     _parameter_constraints = {
         **_SkorchEstimator._parameter_constraints,
@@ -282,14 +298,7 @@ class BasicGAN(_GAN):
 %(gan_params)s
 %(skorch_params)s
 
-    Attributes
-    ----------
-    net_ : GANNet
-        The skorch net: ``module_`` is the generator, ``discriminator_`` the
-        discriminator, ``history`` the per-epoch ``d_loss``, ``g_loss``,
-        ``d_real`` and ``d_fake``.
-    classes_ : ndarray
-        Class labels, when ``conditional=True``.
+%(gan_attributes)s
 
     Examples
     --------
@@ -320,12 +329,7 @@ class DeconvGAN(_GAN):
 %(gan_params)s
 %(skorch_params)s
 
-    Attributes
-    ----------
-    net_ : GANNet
-        The skorch net (see :class:`BasicGAN`).
-    classes_ : ndarray
-        Class labels, when ``conditional=True``.
+%(gan_attributes)s
 
     Examples
     --------
@@ -352,12 +356,7 @@ class DCGAN(_GAN):
 %(gan_params)s
 %(skorch_params)s
 
-    Attributes
-    ----------
-    net_ : GANNet
-        The skorch net (see :class:`BasicGAN`).
-    classes_ : ndarray
-        Class labels, when ``conditional=True``.
+%(gan_attributes)s
 
     Examples
     --------
