@@ -33,8 +33,10 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
+# One thread per process: torch's default of one per core made the gallery's small
+# networks 10-30x slower whenever anything else ran on the 2-core build machines.
 docs: $(VENV)/.installed-docs
-	$(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+	OMP_NUM_THREADS=1 $(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
 
 bench: $(VENV)/.installed-test
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

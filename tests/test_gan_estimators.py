@@ -5,7 +5,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback, Checkpoint, LoadInitState
 
-from skemo.gan import DCGAN, LOSSES, BasicGAN, DeconvGAN
+from skemo.gan import DCGAN, LOSSES, BasicGAN, DeconvGAN, kernel_inception_distance
 
 # The smallest image each architecture supports, and fast settings.
 ARCHS = {BasicGAN: 8, DeconvGAN: 8, DCGAN: 16}
@@ -193,10 +193,17 @@ def test_score_is_negative_kid_and_grid_search_uses_it():
     features = FunctionTransformer(colour_stats).fit(np.zeros((1, 4, 4, 3)))
     X = _images(32)
     gan = _gan(DCGAN, metric_features=features)
-    search = GridSearchCV(gan, {"loss": ["non-saturating", "hinge"]}, cv=2).fit(X)
+    grid = {"loss": ["non-saturating", "hinge"], "diffaugment": [None, "color,translation,cutout"]}
+    search = GridSearchCV(gan, grid, cv=2).fit(X)
     scores = search.cv_results_["mean_test_score"]
-    assert np.isfinite(scores).all() and (scores <= 1).all()
+    assert len(scores) == 4 and np.isfinite(scores).all()
     assert search.best_params_["loss"] in ("non-saturating", "hinge")
+    # score is -KID of len(X) samples against X, with the estimator's features.
+    best = search.best_estimator_
+    fake = best.sample(len(X), random_state=best.random_state) / np.float32(255)
+    kid, _ = kernel_inception_distance(X / np.float32(255), fake, features=features,
+                                       random_state=best.random_state)
+    assert best.score(X) == pytest.approx(-kid)
 
 
 def test_verbose_table_shows_both_losses():

@@ -277,6 +277,8 @@ class _GAN(_SkorchEstimator):
         check_is_fitted(self, "net_")
         real = check_images(X, size=self.image_size)
         fake = self.sample(len(real), y if self.conditional else None, self.random_state)
+        # Both sets as float32 in [0, 1], so that any feature map sees one scale.
+        fake = fake.astype(np.float32) / np.float32(255.0)
         kid, _ = kernel_inception_distance(
             real, fake, features=self.metric_features, random_state=self.random_state
         )
