@@ -110,13 +110,13 @@ def test_model_names_are_exactly_the_runnable_models(paintings):
 @pytest.fixture
 def passes(monkeypatch):
     """The kinds of shared pass compare_models computes, in order."""
-    calls, compute = [], _compare._precompute
+    calls, compute = [], _compare.precompute
 
     def spy(kind, *args, **kwargs):
         calls.append(kind)
         return compute(kind, *args, **kwargs)
 
-    monkeypatch.setattr(_compare, "_precompute", spy)
+    monkeypatch.setattr(_compare, "precompute", spy)
     return calls
 
 

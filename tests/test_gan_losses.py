@@ -1,4 +1,5 @@
-"""GAN losses against hand-written formulas; penalties against independent autograd."""
+"""GAN losses (skemo.gan._losses) against hand-written formulas; penalties
+(skemo.gan._penalties) against independent autograd."""
 
 import pytest
 import torch
@@ -6,14 +7,13 @@ import torch
 from skemo.gan._losses import (
     LOSSES,
     check_loss,
-    dragan_penalty,
-    gradient_penalty,
     hinge,
     least_squares,
     minimax,
     non_saturating,
     wasserstein,
 )
+from skemo.gan._penalties import dragan_penalty, gradient_penalty
 
 D_REAL = torch.tensor([2.0, -0.5, 0.3, 1.2], dtype=torch.float64)
 D_FAKE = torch.tensor([-1.5, 0.4, -0.2, 0.9], dtype=torch.float64)

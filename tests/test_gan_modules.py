@@ -6,15 +6,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from skemo.gan._dcgan import ARCHITECTURES, DCGANDiscriminator, DCGANGenerator, dcgan_init_
 from skemo.gan._modules import (
-    ARCHITECTURES,
     BasicDiscriminator,
     BasicGenerator,
-    DCGANDiscriminator,
-    DCGANGenerator,
     DeconvDiscriminator,
     DeconvGenerator,
-    dcgan_init_,
 )
 from skemo.models import ShallNetModule
 

@@ -133,3 +133,23 @@ def test_iter_image_chunks_paths_and_arrays(tmp_path, tiny_images):
     assert starts == [(0, 2), (2, 2), (4, 1)]
     with pytest.raises(ValueError, match="chunk_size"):
         next(iter_image_chunks(tiny_images, chunk_size=0))
+
+
+def test_image_chunks_slice_without_loading(tmp_path, tiny_images):
+    paths = [str(tmp_path / f"{i}.png") for i in range(5)]  # never opened: no files needed
+    chunks = list(image_chunks(paths, 2))
+    assert [start for start, _ in chunks] == [0, 2, 4]
+    assert [raw for _, raw in chunks] == [paths[:2], paths[2:4], paths[4:]]
+    # Arrays are sliced as they are, validation left to the loader of each chunk.
+    raw = [raw for _, raw in image_chunks(tiny_images, 3)]
+    assert all(r.dtype == np.uint8 for r in raw)
+    np.testing.assert_array_equal(np.concatenate(raw), tiny_images)
+    # Anything else (a list of arrays) is validated once, then sliced.
+    listed = [raw for _, raw in image_chunks(list(tiny_images), 4)]
+    assert all(r.dtype == np.float32 for r in listed) and sum(map(len, listed)) == 8
+    with pytest.raises(ValueError, match="empty"):
+        list(image_chunks(np.zeros((0, 4, 4, 3)), 2))
+    with pytest.raises(TypeError, match="single path"):
+        list(image_chunks("a.jpg", 2))
+    with pytest.raises(ValueError, match="chunk_size"):
+        list(image_chunks(paths, 0))

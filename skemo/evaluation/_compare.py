@@ -22,7 +22,7 @@ computes its own.
 import importlib.util
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Integral
 from os import PathLike
 
@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from skemo.io import check_images
 
-from ._cache import images_fingerprint, params_key, weights_key
+from ._cache import cache_key, images_fingerprint, painting_features, precompute
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
@@ -84,13 +84,6 @@ class _Spec:
     make: object
     inputs: tuple = ()
     note: str = ""
-    kwargs: dict = field(default_factory=dict)
-
-
-def _painting_features(seed, verbose=0):
-    from skemo.features import PaintingFeatures
-
-    return PaintingFeatures(random_state=seed, verbose=verbose)
 
 
 def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
@@ -106,7 +99,7 @@ def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
 
     fusion = make_fusion_classifier(
         backbone, weights=weights, image_size=backbone_image_size,
-        features=_painting_features(seed), random_state=seed,
+        features=painting_features(seed), random_state=seed,
     )
     aug_epochs = max(1, round(epochs / 4))
     specs = {
@@ -130,47 +123,12 @@ def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
         )
     else:
         specs["cvfc"] = _Spec(
-            "cvfc", lambda: Pipeline([("feat", _painting_features(seed)),
+            "cvfc", lambda: Pipeline([("feat", painting_features(seed)),
                                       ("clf", CVFC(random_state=seed))]),
         )
         specs["transfer"] = _Spec("transfer", transfer)
         specs["fusion"] = _Spec("fusion", lambda: clone(fusion))
     return [specs[name] for name in names]
-
-
-def _cache_key(
-    kind, fingerprint, backbone, weights, backbone_image_size, shallnet_image_size, seed
-):
-    """Everything that determines the matrix of the ``kind`` pass."""
-    if kind == "none":
-        return kind, fingerprint
-    if kind == "small":
-        return kind, fingerprint, shallnet_image_size
-    if kind == "features":
-        return kind, fingerprint, params_key(_painting_features(seed))
-    # The seed only matters for random weights, but keying on it always is
-    # cheap and never wrong.
-    return kind, fingerprint, backbone, weights_key(weights), backbone_image_size, seed
-
-
-def _precompute(
-    kind, images, backbone, weights, backbone_image_size, shallnet_image_size, seed, verbose
-):
-    from skemo.models import BackboneEmbedding
-
-    if kind == "none":
-        return np.zeros((len(images), 1))
-    if kind == "small":
-        # Resized once, not per fold (nor 4x after augmentation).
-        if shallnet_image_size is None:
-            return images
-        return check_images(images, size=shallnet_image_size)
-    if kind == "features":
-        return _painting_features(seed, verbose).fit_transform(images)
-    return BackboneEmbedding(
-        backbone, weights=weights, image_size=backbone_image_size, verbose=verbose,
-        random_state=seed,
-    ).fit_transform(images)
 
 
 def _check_models(models):
@@ -312,7 +270,7 @@ def compare_models(
     cached = cache if isinstance(cache, dict) else {}
     fingerprint = images_fingerprint(images) if isinstance(cache, dict) else None
     keys = {
-        kind: _cache_key(
+        kind: cache_key(
             kind, fingerprint, backbone, weights, backbone_image_size, shallnet_image_size, seed
         )
         for kind in ("none", "small", "features", "embedding")
@@ -326,9 +284,9 @@ def compare_models(
                 if keys[kind] not in cached:
                     bar.set_postfix_str(f"{kind} pass")
                     start = time.perf_counter()
-                    cached[keys[kind]] = _precompute(
-                        kind, images, backbone, weights, backbone_image_size, shallnet_image_size, seed,
-                        max(verbose - 1, 0))
+                    cached[keys[kind]] = precompute(
+                        kind, images, backbone, weights, backbone_image_size,
+                        shallnet_image_size, seed, max(verbose - 1, 0))
                     if kind in ("features", "embedding"):
                         shared_seconds[kind] = time.perf_counter() - start
             inputs = [cached[keys[kind]] for kind in spec.inputs]

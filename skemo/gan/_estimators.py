@@ -22,7 +22,7 @@ from skemo.io import check_images
 
 from ._losses import LOSSES
 from ._metrics import kernel_inception_distance
-from ._modules import ARCHITECTURES
+from ._dcgan import ARCHITECTURES
 from ._net import LATENTS, GANLoss, GANNet
 
 __all__ = ["BasicGAN", "DCGAN", "DeconvGAN"]
