@@ -1,6 +1,7 @@
 """load_oasis on a tiny fake OASIS (old-Mac CSV, trailing-space themes) and the real one."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from sklearn.utils import Bunch
@@ -59,6 +60,7 @@ def oasis(tmp_path):
         # arousal median 3.0 -> high arousal = [1, 0, 0, 0, 1]
         ("quadrant4", [1, 0, 0, 2, 3], None),
         ("valence", [2.0, 3.5, 4.0, 4.5, 6.0], ["valence"]),
+        ("arousal", [5.0, 1.0, 3.0, 2.0, 4.0], ["arousal"]),
     ],
 )
 def test_oasis_targets(oasis, target, expected, names):
@@ -100,9 +102,30 @@ def test_oasis_missing_theme_and_bad_image(oasis):
     assert X.shape == (3, 4, 4, 3) and y.tolist() == [0, 1, 2]
 
 
+def test_oasis_target_list(oasis):
+    data = load_oasis(oasis, ["valence", "arousal"], return_paths=True)
+    assert data.target.shape == (5, 2) and data.target.dtype == np.float64
+    assert data.target.tolist() == [[v, a] for _, v, a in OASIS_ROWS]
+    assert data.target_names.tolist() == ["valence", "arousal"]
+    assert np.array_equal(data.frame[["target_valence", "target_arousal"]], data.target)
+    assert "target" not in data.frame
+    # A class target next to a rating: one float array, columns in list order.
+    X, y = load_oasis(oasis, ("arousal", "valence2"), return_X_y=True, size=3)
+    assert X.shape == (5, 3, 3, 3) and y.dtype == np.float64
+    assert y.tolist() == [[5, 0], [1, 0], [3, 0], [2, 1], [4, 1]]
+    y = load_oasis(oasis, ["valence3"], return_paths=True).target
+    assert y.shape == (5, 1) and y.dtype.kind == "i"
+    # Dropping a row keeps each target row with its image.
+    (oasis / "images" / "Lake 3.jpg").unlink()
+    data = load_oasis(oasis, ["arousal", "valence"], on_error="skip", size=2)
+    assert data.target.tolist() == [[5, 2], [1, 3.5], [2, 4.5], [4, 6]]
+    assert data.images[1, 0, 0].tolist() == pytest.approx([0, 1, 0], abs=0.02)
+
+
 def test_oasis_errors(oasis, tmp_path):
-    with pytest.raises(ValueError, match="target must be one of .*valence2"):
-        load_oasis(oasis, target="arousal")
+    for target in ["dominance", ["valence", "dominance"], [], ["valence", "valence"]]:
+        with pytest.raises(ValueError, match="target must be one of .*arousal"):
+            load_oasis(oasis, target=target)
     with pytest.raises(ValueError, match="OASIS.csv"):
         load_oasis(oasis / "images")
 
@@ -121,3 +144,12 @@ def test_oasis_real_data_all_900_load(oasis_root):
     assert data.images.shape == (900, 32, 32, 3)
     assert data.target.dtype.kind == "f" and 1 <= data.target.min() < data.target.max() <= 7
     assert data.frame["Theme"].str.endswith(" ").sum() == 2  # "Crosswalk 1 ", "War 2 "
+
+
+@pytest.mark.real_data
+def test_oasis_real_data_valence_arousal_match_csv(oasis_root):
+    data = load_oasis(oasis_root, ["valence", "arousal"], return_paths=True)
+    expected = pd.read_csv(oasis_root / "OASIS.csv")[["Valence_mean", "Arousal_mean"]]
+    assert data.target.shape == (900, 2) and data.target.dtype == np.float64
+    assert np.array_equal(data.target, expected.to_numpy())
+    assert data.frame["ID"].tolist() == [f"I{i}" for i in range(1, 901)]

@@ -6,6 +6,7 @@ everywhere.
 """
 
 import base64
+import io
 import warnings
 from pathlib import Path
 
@@ -46,13 +47,40 @@ def _check_dir(path, name):
     return path
 
 
-def _require_columns(frame, columns, path):
-    for column in columns:
-        if column not in frame.columns:
+def _require_columns(frame, columns, path, how=""):
+    """Raise naming every missing column; `how` tells how the table was read."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"Required column(s) {missing} are missing from {str(path)!r}{how}; "
+            f"found columns {list(frame.columns)}."
+        )
+
+
+def _read_text(path, name, encoding=None):
+    """Decode a text table; return ``(text, encoding_used)``.
+
+    ``encoding=None`` tries UTF-8 (a byte-order mark is dropped) and then
+    Latin-1, which decodes any byte. Line ends are read as universal newlines,
+    so the old-Mac ``\\r`` files of OASIS parse like any other.
+    """
+    raw = path.read_bytes()
+    if encoding is None:
+        try:
+            text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("latin-1"), "latin-1"
+    else:
+        try:
+            text = raw.decode(encoding)
+        except LookupError as exc:
+            raise ValueError(f"encoding={encoding!r} is not a known codec.") from exc
+        except UnicodeDecodeError as exc:
             raise ValueError(
-                f"Required column {column!r} is missing from {str(path)!r}; "
-                f"found columns {list(frame.columns)}."
-            )
+                f"{name} {str(path)!r} is not valid {encoding!r}: {exc.reason} at "
+                f"byte {exc.start}. Pass encoding=None to try utf-8, then latin-1."
+            ) from exc
+    return io.StringIO(text, newline=None).read(), encoding
 
 
 def _drop_or_raise(bad_mask, files, on_error, reason):
@@ -85,6 +113,8 @@ def _finish(
 
     ``frame``, ``files``, ``target`` and every array in ``extra`` are aligned
     row by row on entry, and stay aligned on exit whatever gets dropped.
+    ``frame`` gains ``filename`` and ``target``, or, for a 2-D target, one
+    column ``target_<name>`` per entry of `target_names`.
     """
     files = [str(f) for f in files]
     target = np.asarray(target)
@@ -114,7 +144,11 @@ def _finish(
     frame = frame.iloc[keep].reset_index(drop=True)
     frame["filename"] = [files[i] for i in keep]
     target = target[keep]
-    frame["target"] = target
+    if target.ndim == 1:
+        frame["target"] = target
+    else:
+        for j, name in enumerate(target_names):
+            frame[f"target_{name}"] = target[:, j]
     extra = {key: np.asarray(value)[keep] for key, value in extra.items()}
     if return_X_y:
         return X, target

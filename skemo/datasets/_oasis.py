@@ -12,6 +12,7 @@ from ._loaders import (
     _check_on_error,
     _drop_or_raise,
     _finish,
+    _read_text,
     _require_columns,
 )
 
@@ -27,18 +28,13 @@ _TARGET_NAMES = {
         "high valence, high arousal",
     ),
     "valence": ("valence",),
+    "arousal": ("arousal",),
 }
 
 
 def _read_oasis_csv(path):
-    # OASIS.csv ships with old-Mac "\r" line ends; universal newlines read
-    # "\r", "\n" and "\r\n" alike, whatever pandas' parser would guess.
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    text = io.StringIO(text, newline=None).read()
+    # OASIS.csv ships with old-Mac "\r" line ends, which _read_text normalises.
+    text, _ = _read_text(path, "OASIS.csv")
     frame = pd.read_csv(io.StringIO(text), dtype={"Theme": str})
     first = frame.columns[0]
     if str(first).startswith("Unnamed") or str(first).strip() == "":
@@ -46,7 +42,25 @@ def _read_oasis_csv(path):
     return frame
 
 
+def _check_target(target):
+    """Return the list of target names; a single name gives a 1-D target."""
+    names = [target] if isinstance(target, str) else target
+    try:
+        names = list(names)
+    except TypeError:
+        names = [names]
+    bad = [t for t in names if not isinstance(t, str) or t not in _TARGET_NAMES]
+    if bad or not names or len(set(names)) < len(names):
+        raise ValueError(
+            f"target must be one of {list(_TARGET_NAMES)} or a non-empty list of "
+            f"distinct ones; got {target!r}."
+        )
+    return names
+
+
 def _oasis_target(frame, target):
+    if target == "arousal":
+        return frame["Arousal_mean"].to_numpy(dtype=np.float64)
     valence = frame["Valence_mean"].to_numpy(dtype=np.float64)
     if target == "valence":
         return valence
@@ -87,7 +101,11 @@ def load_oasis(
     ----------
     root : str or Path
         The OASIS folder.
-    target : {"valence2", "valence3", "quadrant4", "valence"}, default="valence2"
+    target : str or list of str, default="valence2"
+        One of the names below, giving ``target`` of shape (n,), or a list of
+        them, giving ``target`` of shape (n, k) with one column per name in
+        that order (float64 if any column is continuous, else int64).
+
         - ``"valence2"``: 1 if ``Valence_mean`` is above the median, else 0;
           an image exactly at the median counts as low (0).
         - ``"valence3"``: 0 (negative) below 3.5, 2 (positive) above 4.5,
@@ -97,6 +115,7 @@ def load_oasis(
           low arousal; 1 = low valence, high arousal; 2 = high valence, low
           arousal; 3 = high valence, high arousal.
         - ``"valence"``: the raw ``Valence_mean`` (float), for regression.
+        - ``"arousal"``: the raw ``Arousal_mean`` (float), for regression.
     size, on_error, n_jobs, return_paths, return_X_y
         As in :func:`load_thesis_csv`.
 
@@ -104,8 +123,10 @@ def load_oasis(
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``images`` (absent with `return_paths`), ``filenames``, ``target``,
-        ``target_names``, ``frame`` (the CSV columns plus ``filename`` and
-        ``target``) and ``DESCR``.
+        ``target_names`` (the class names for a single target, the target
+        names themselves for a list), ``frame`` (the CSV columns plus
+        ``filename`` and ``target``, or one ``target_<name>`` column per name
+        for a list) and ``DESCR``.
     (X, y) : tuple
         If `return_X_y` is True.
 
@@ -115,21 +136,28 @@ def load_oasis(
     >>> data = load_oasis("../shared/data/oasis", size=32)  # doctest: +SKIP
     >>> data.images.shape, data.target.mean()  # doctest: +SKIP
     ((900, 32, 32, 3), 0.5)
+    >>> y = load_oasis("../shared/data/oasis", ["valence", "arousal"],
+    ...                return_paths=True).target  # doctest: +SKIP
+    >>> y.shape, y.dtype  # doctest: +SKIP
+    ((900, 2), dtype('float64'))
     """
     _check_on_error(on_error)
-    if target not in _TARGET_NAMES:
-        raise ValueError(
-            f"target must be one of {list(_TARGET_NAMES)}; got {target!r}."
-        )
+    names = _check_target(target)
     root = _check_dir(root, "root")
     csv_path = _check_file(root / "OASIS.csv", "OASIS.csv")
     image_dir = _check_dir(root / "images", "images folder")
     frame = _read_oasis_csv(csv_path)
-    needed = ["Theme", "Valence_mean"]
-    if target == "quadrant4":
+    needed = ["Theme"]
+    if set(names) - {"arousal"}:
+        needed.append("Valence_mean")
+    if set(names) & {"quadrant4", "arousal"}:
         needed.append("Arousal_mean")
     _require_columns(frame, needed, csv_path)
-    y = _oasis_target(frame, target)
+    if isinstance(target, str):
+        y, target_names = _oasis_target(frame, target), _TARGET_NAMES[target]
+    else:
+        y = np.column_stack([_oasis_target(frame, t) for t in names])
+        target_names = names
 
     by_stem = {}
     for path in sorted(image_dir.iterdir()):
@@ -146,10 +174,10 @@ def load_oasis(
     descr = (
         f"OASIS ({str(root)!r}, target={target!r}): {{n_samples}} images rated for "
         "valence and arousal on a 1-7 scale (Kurdi, Lozano & Banaji, 2017). "
-        "target_names: " + ", ".join(_TARGET_NAMES[target]) + "."
+        "target_names: " + ", ".join(target_names) + "."
     )
     return _finish(
         frame.iloc[keep].reset_index(drop=True), [files[i] for i in keep], y[keep],
-        _TARGET_NAMES[target], descr, size=size, on_error=on_error, n_jobs=n_jobs,
+        target_names, descr, size=size, on_error=on_error, n_jobs=n_jobs,
         return_paths=return_paths, return_X_y=return_X_y,
     )
