@@ -25,7 +25,7 @@ class _GapModule(nn.Module):
             nn.ReLU(),
         )
         self.backbone.requires_grad_(not frozen)
-        self.pooling = "avg"
+        self.layers, self.statistics, self.tta = "last", ("mean",), None
         self.head = nn.Module()
         if hidden is None:
             self.head.layers = nn.Sequential(nn.Linear(5, n_classes))
@@ -212,6 +212,25 @@ def test_transfer_classifier_frozen_backbone_gradcam(rng):
     grad = class_activation_map(clf, X[:4], method="gradcam")
     assert grad.max() > 0
     np.testing.assert_allclose(cam, grad, atol=1e-5)
+
+
+def test_transfer_module_embeddings_cam_cannot_explain(images):
+    from skemo.models._modules import TransferModule
+
+    torch.manual_seed(0)
+    base = TransferModule("resnet18", 3, weights=None, hidden_units=None)
+    classes = ["a", "b", "c"]
+    # Mean and std of the last maps: Grad-CAM explains it, CAM (linear in GAP) cannot.
+    styled = TransferModule(base.backbone, 3, hidden_units=None, statistics=("mean", "std"))
+    assert class_activation_map(_Fitted(styled, classes), images, method="gradcam").max() > 0
+    with pytest.raises(ValueError, match=r"statistics=\('mean', 'std'\)"):
+        class_activation_map(_Fitted(styled, classes), images, method="cam")
+    # Several blocks, or the mirrored image: neither method reads that from the last maps.
+    for params in (dict(layers="multi"), dict(tta="flip")):
+        module = TransferModule(base.backbone, 3, hidden_units=None, **params)
+        for method in ("cam", "gradcam"):
+            with pytest.raises(ValueError, match="layers='last' and tta=None"):
+                class_activation_map(_Fitted(module, classes), images, method=method)
 
 
 def test_plot_cam_overlays_and_checks_shape():

@@ -1,4 +1,5 @@
-"""BackboneEmbedding and make_fusion_classifier."""
+"""BackboneEmbedding, the pooled-statistics embedding it shares with TransferModule, and
+make_fusion_classifier."""
 
 import pickle
 
@@ -15,6 +16,8 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skemo.features import PaintingFeatures
 from skemo.models import CVFC, BackboneEmbedding, make_fusion_classifier
+from skemo.models._modules import TransferModule
+from skemo.models._pooling import pool_statistics
 
 
 def _images(n=6, size=32, seed=0):
@@ -32,7 +35,8 @@ def test_shape_names_and_oracle():
     Z = emb.transform(X)
     assert Z.shape == (6, 512) and Z.dtype == np.float32
     names = emb.get_feature_names_out()
-    assert names[0] == "resnet18_0" and names[-1] == "resnet18_511" and len(names) == 512
+    assert names[0] == "resnet18_b4_mean_0" and names[-1] == "resnet18_b4_mean_511"
+    assert len(names) == emb.n_features_out_ == 512
     x = torch.from_numpy(X.transpose(0, 3, 1, 2) / np.float32(255))
     with torch.no_grad():
         expected = emb.backbone_(x).mean(dim=(2, 3)).numpy()
@@ -40,11 +44,138 @@ def test_shape_names_and_oracle():
     np.testing.assert_allclose(Z, expected, rtol=1e-4, atol=1e-5)
 
 
-def test_max_pooling_dominates_average():
-    X = _images(size=64)  # 2x2 feature maps; at 32 px they are 1x1 and max == avg
+def _tensor(X):
+    return torch.from_numpy(X.transpose(0, 3, 1, 2) / np.float32(255))
+
+
+def test_mean_std_max_statistics_match_torch():
+    X = _images(size=64)  # 2x2 last maps: a std and a max that are not the mean
+    emb = _embedding(image_size=64, statistics=("mean", "std", "max")).fit(X)
+    Z = emb.transform(X)
+    with torch.no_grad():
+        maps = emb.backbone_.stages(_tensor(X))[-1]
+    expected = torch.cat([
+        torch.mean(maps, dim=(2, 3)),
+        torch.std(maps, dim=(2, 3), correction=0),  # population std
+        torch.amax(maps, dim=(2, 3)),
+    ], dim=1).numpy()
+    assert Z.shape == (6, 3 * 512) and emb.n_features_out_ == 3 * 512
+    np.testing.assert_allclose(Z, expected, rtol=1e-4, atol=1e-5)
+    assert (Z[:, 512:1024] > 0).any() and (Z[:, 1024:] > Z[:, :512] + 1e-6).any()
+    # ("max",) alone replaces the former pooling="max", ("mean",) the average.
+    mx = _embedding(image_size=64, statistics=("max",)).fit_transform(X)
+    np.testing.assert_allclose(mx, expected[:, 1024:], rtol=1e-4, atol=1e-5)
     avg = _embedding(image_size=64).fit_transform(X)
-    mx = _embedding(image_size=64, pooling="max").fit_transform(X)
-    assert (mx >= avg - 1e-6).all() and (mx > avg).any()
+    np.testing.assert_allclose(avg, expected[:, :512], rtol=1e-4, atol=1e-5)
+
+
+def test_std_of_one_pixel_maps_is_zero_with_a_finite_gradient():
+    maps = torch.rand(3, 4, 1, 1, requires_grad=True)  # resnet18's last maps at 32 px
+    std = pool_statistics(maps, ("std",))
+    torch.testing.assert_close(std, torch.std(maps, dim=(2, 3), correction=0))
+    assert (std == 0).all()  # a sample std (correction=1) would be NaN here
+    std.sum().backward()
+    assert torch.isfinite(maps.grad).all()
+    wide = torch.rand(3, 4, 5, 7, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda m: pool_statistics(m, ("std",)), (wide,))
+
+
+def test_multi_layers_concatenate_the_last_four_blocks_and_names_match():
+    X = _images(size=64)
+    emb = _embedding(image_size=64, layers="multi", statistics=("mean", "std")).fit(X)
+    Z = emb.transform(X)
+    with torch.no_grad():
+        stages = emb.backbone_.stages(_tensor(X))
+    # resnet18: stem, layer1..layer4 -> layer1..layer4 (64, 128, 256, 512 channels)
+    parts = []
+    for maps in stages[1:]:
+        parts += [maps.mean(dim=(2, 3)), maps.std(dim=(2, 3), correction=0)]
+    expected = torch.cat(parts, dim=1).numpy()
+    assert Z.shape == (6, 2 * (64 + 128 + 256 + 512)) == (6, emb.n_features_out_)
+    np.testing.assert_allclose(Z, expected, rtol=1e-4, atol=1e-5)
+    # Every column is what its name says: block, statistic, channel.
+    names = emb.get_feature_names_out()
+    assert len(names) == Z.shape[1] and len(set(names)) == len(names)
+    stat = {"mean": lambda m: m.mean(dim=(1, 2)), "std": lambda m: m.std(dim=(1, 2), correction=0)}
+    for j in (0, 63, 64, 127, 128, 400, Z.shape[1] - 1):
+        prefix, block, name, channel = names[j].rsplit("_", 3)
+        assert prefix == "resnet18" and block[0] == "b"
+        value = stat[name](stages[int(block[1:])][:, int(channel)]).numpy()
+        np.testing.assert_allclose(Z[:, j], value, rtol=1e-4, atol=1e-5)
+    assert names[0] == "resnet18_b1_mean_0" and names[-1] == "resnet18_b4_std_511"
+
+
+def test_flip_tta_is_the_mean_of_the_image_and_its_mirror():
+    torch.manual_seed(0)
+    plain = TransferModule("resnet18", 2, weights=None, layers="multi",
+                           statistics=("mean", "max")).eval()
+    flipped = TransferModule(plain.backbone, 2, layers="multi", statistics=("mean", "max"),
+                             tta="flip").eval()
+    x = torch.rand(3, 3, 64, 64)
+    with torch.no_grad():
+        expected = (plain.embed(x) + plain.embed(x.flip(-1))) / 2
+        torch.testing.assert_close(flipped.embed(x), expected)
+        assert not torch.allclose(plain.embed(x), expected)
+    X = _images(size=64)
+    emb = _embedding(image_size=64, layers="multi", statistics=("mean", "max"), tta="flip")
+    mirrored = _embedding(image_size=64, layers="multi", statistics=("mean", "max"))
+    np.testing.assert_allclose(
+        emb.fit_transform(X),
+        (mirrored.fit_transform(X) + mirrored.transform(X[:, :, ::-1])) / 2,
+        rtol=1e-4, atol=1e-5,
+    )
+
+
+def test_transfer_module_embedding_forward_and_forward_head():
+    torch.manual_seed(0)
+    x = torch.rand(2, 3, 64, 64)
+    module = TransferModule("resnet18", 3, weights=None, hidden_units=None,
+                            statistics=("mean", "std")).eval()
+    assert module.embedding_dim == module.head.layers[0].in_features == 1024
+    with torch.no_grad():
+        embedding = module.embed(x)
+        # BackboneEmbedding computes the same embedding from the same backbone.
+        emb = _embedding(image_size=64, statistics=("mean", "std")).fit()
+        emb.backbone_ = module.backbone
+        np.testing.assert_allclose(emb.transform(x.permute(0, 2, 3, 1).numpy()),
+                                   embedding.numpy(), rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(module(x), module(embedding))  # images or embeddings
+        torch.testing.assert_close(module(x), module.forward_head(module.forward_features(x)))
+    for params in (dict(layers="multi"), dict(tta="flip")):
+        other = TransferModule(module.backbone, 3, hidden_units=None, **params)
+        assert other(x).shape == (2, 3)
+        with pytest.raises(ValueError, match="layers='last' and tta=None"):
+            other.forward_head(other.forward_features(x))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(layers="all"), "layers"),
+        (dict(statistics=("mean", "median")), "statistics"),
+        (dict(statistics=()), "statistics"),
+        (dict(statistics=("mean", "mean")), "statistics"),
+        (dict(tta="rotate"), "tta"),
+    ],
+)
+def test_invalid_embedding_params_name_the_parameter(params, match):
+    with pytest.raises(ValueError, match=match):
+        _embedding(**params).fit()
+    with pytest.raises(ValueError, match=match):
+        TransferModule("resnet18", 2, weights=None, **params)
+
+
+def test_in_a_pipeline_with_clone_and_pickle():
+    X, y = _images(n=8), [0, 1] * 4
+    emb = _embedding(layers="multi", statistics=("mean", "std"), tta="flip")
+    pipe = Pipeline([("emb", emb), ("scale", StandardScaler()), ("lr", LogisticRegression())])
+    fitted = pipe.fit(X, y)
+    again = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(again.predict_proba(X), fitted.predict_proba(X))
+    params = clone(pipe).named_steps["emb"].get_params()
+    assert params["layers"] == "multi" and params["statistics"] == ("mean", "std")
+    assert params["tta"] == "flip"
+    assert fitted[:-1].get_feature_names_out()[0] == "resnet18_b1_mean_0"
 
 
 def test_random_state_and_pickle():

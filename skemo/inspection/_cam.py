@@ -95,6 +95,20 @@ def _compose_linear(layers):
     return weight
 
 
+def _check_last_maps(module):
+    """Refuse modules whose embedding reads more than the last maps of the image."""
+    if getattr(module, "statistics", None) is None:
+        return
+    layers, tta = getattr(module, "layers", "last"), getattr(module, "tta", None)
+    if layers != "last" or tta is not None:
+        raise ValueError(
+            "class activation maps explain the last feature maps of the image, but this "
+            f"model's embedding also reads other blocks or the mirrored image "
+            f"(layers={layers!r}, tta={tta!r}). Fit it with layers='last' and tta=None "
+            "to explain it with method='cam' or 'gradcam'."
+        )
+
+
 def _cam_contributions(module, maps):
     """Per-position contribution of ``maps`` to every logit, ``(n, K, h', w')``.
 
@@ -104,17 +118,17 @@ def _cam_contributions(module, maps):
     positions, and the same decomposition is exact on the pooled grid.
     """
     head = getattr(module, "head", None)
-    pooling = getattr(module, "pooling", None)
-    if pooling is not None:
+    statistics = getattr(module, "statistics", None)
+    if statistics is not None:
         layers = list(getattr(head, "layers", [head]))
         weight = _compose_linear(layers)
-        if weight is None or pooling != "avg":
+        if weight is None or tuple(statistics) != ("mean",):
             nonlinear = [type(x).__name__ for x in layers if not isinstance(x, _LINEAR_PASSTHROUGH)]
             raise ValueError(
                 "method='cam' needs global average pooling followed by linear layers only "
-                f"(Zhou et al. 2016); this model has pooling={pooling!r} and a head with "
-                f"{nonlinear or 'no'} nonlinear layers. Use method='gradcam', or fit "
-                "TransferClassifier(hidden_units=None, pooling='avg')."
+                f"(Zhou et al. 2016); this model has statistics={tuple(statistics)!r} and a "
+                f"head with {nonlinear or 'no'} nonlinear layers. Use method='gradcam', or "
+                "fit TransferClassifier(hidden_units=None, statistics=('mean',))."
             )
         return torch.einsum("kc,nchw->nkhw", weight, maps)
     if isinstance(head, nn.Sequential):
@@ -185,13 +199,14 @@ def class_activation_map(estimator, X, target=None, method="cam", *, batch_size=
         ``"cam"`` (Zhou et al., 2016) weights the maps with the linear head. It
         is exact only when the maps reach the logits through linear layers:
         a :class:`~skemo.models.TransferClassifier` with
-        ``hidden_units=None`` and ``pooling="avg"``, or
+        ``hidden_units=None`` and ``statistics=("mean",)``, or
         :class:`~skemo.models.ShallNet` (max-pool + linear: the per-position
         decomposition of the logit on the pooled grid, which is coarse). A
         head with a nonlinearity between pooling and logits (the default
         ``TransferClassifier``) raises a ValueError: use ``"gradcam"``
         (Selvaraju et al., 2017), which works for any differentiable head,
-        with the backbone frozen or not.
+        with the backbone frozen or not. Both need an embedding of the last
+        maps alone: ``layers="multi"`` or ``tta="flip"`` raise a ValueError.
     batch_size : int, default=32
         Images per forward pass.
 
@@ -226,6 +241,7 @@ def class_activation_map(estimator, X, target=None, method="cam", *, batch_size=
                 f"{type(estimator).__name__}.module_ has no {name}(): class activation "
                 "maps need a module split into forward_features and forward_head."
             )
+    _check_last_maps(module)
     images = check_images(X)
     n, height, width = images.shape[:3]
     size = _input_size(estimator, module)

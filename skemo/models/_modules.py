@@ -1,14 +1,18 @@
 """Torch modules behind the skemo classifiers.
 
-Every module takes ``float32`` tensors and returns class **logits**; the
-estimators pair them with :class:`torch.nn.CrossEntropyLoss` and apply the
-softmax in ``predict_proba``. Image modules take ``(n, 3, H, W)`` tensors with
+Every module takes ``float32`` tensors and returns class **logits** (or, for
+:class:`TransferModule` in a regressor, ``n_outputs`` targets); classifiers
+pair them with :class:`torch.nn.CrossEntropyLoss` and apply the softmax in
+``predict_proba``. Image modules take ``(n, 3, H, W)`` tensors with
 values in [0, 1].
 
 Modules that feed class activation maps expose the same two-step API:
 ``forward_features(x)`` returns the last convolutional feature maps
 ``(n, C, h, w)`` and ``forward_head(maps)`` turns them into logits, so that
-``forward(x) == forward_head(forward_features(x))``.
+``forward(x) == forward_head(forward_features(x))`` (for :class:`TransferModule`
+only when its embedding reads the last maps alone: ``layers="last"``, no tta).
+
+Backbone embeddings are built in one place, :func:`skemo.models._pooling.embed_stages`.
 """
 
 import math
@@ -16,6 +20,8 @@ import math
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ._pooling import check_embedding_params, embed_stages, embedding_layout, pool_statistics
 
 __all__ = [
     "BackboneFeatures",
@@ -182,82 +188,120 @@ class ShallNetModule(nn.Module):
 class BackboneFeatures(nn.Module):
     """A pretrained convolutional base, run as a sequence of ``blocks``.
 
+    ``channels[i]`` is the number of channels ``blocks[i]`` outputs.
     ``trainable_layers=k`` in :class:`~skemo.models.TransferClassifier`
     unfreezes the last ``k`` entries of ``blocks``.
     """
 
-    def __init__(self, name, blocks, out_channels, mean, std):
+    def __init__(self, name, blocks, channels, mean, std):
         super().__init__()
         self.name = name
         self.blocks = nn.ModuleList(blocks)
-        self.out_channels = int(out_channels)
+        self.channels = tuple(int(c) for c in channels)
+        self.out_channels = self.channels[-1]
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1))
 
+    def stages(self, x, blocks=None):
+        """Normalize ``[0, 1]`` images and return the maps every block outputs.
+
+        ``blocks`` (indices into :attr:`blocks`) keeps only those outputs, so
+        the others are freed as the pass goes; the list runs shallow to deep.
+        """
+        keep = set(range(len(self.blocks)) if blocks is None else blocks)
+        x = (x - self.mean) / self.std
+        out = []
+        for i, block in enumerate(self.blocks):
+            x = block(x)
+            if i in keep:
+                out.append(x)
+        return out
+
     def forward(self, x):
         """Normalize ``[0, 1]`` images and return the last conv feature maps."""
-        x = (x - self.mean) / self.std
-        for block in self.blocks:
-            x = block(x)
-        return x
-
-
-def global_pool(maps, pooling):
-    """Global ``"avg"`` or ``"max"`` pooling of ``(n, C, h, w)`` maps to ``(n, C)``."""
-    if pooling == "avg":
-        return maps.mean(dim=(2, 3))
-    return maps.amax(dim=(2, 3))
+        return self.stages(x, [len(self.blocks) - 1])[0]
 
 
 _ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
 
 
 class TransferHead(nn.Module):
-    """Linear(d, hidden) -> activation -> (Dropout) -> Linear(hidden, n_classes).
+    """Linear(d, hidden) -> activation -> (Dropout) -> Linear(hidden, n_outputs).
 
     ``hidden_units=None`` gives a single linear layer (GAP + linear, the
     setting in which CAM is exact). ``dropout`` is the probability of zeroing
     an input of the last linear layer in training.
     """
 
-    def __init__(self, in_features, n_classes, hidden_units=512, activation="sigmoid",
+    def __init__(self, in_features, n_outputs, hidden_units=512, activation="sigmoid",
                  dropout=0.0):
         super().__init__()
         if hidden_units is None:
-            self.layers = nn.Sequential(*_dropout(dropout), nn.Linear(in_features, n_classes))
+            self.layers = nn.Sequential(*_dropout(dropout), nn.Linear(in_features, n_outputs))
         else:
             self.layers = nn.Sequential(
                 nn.Linear(in_features, hidden_units),
                 _ACTIVATIONS[activation](),
                 *_dropout(dropout),
-                nn.Linear(hidden_units, n_classes),
+                nn.Linear(hidden_units, n_outputs),
             )
 
     def forward(self, embedding):
         return self.layers(embedding)
 
 
+# transitional: removed when _transfer.py moves to n_outputs/statistics
+_POOLING_ALIAS = {"avg": ("mean",), "max": ("max",)}
+
+
 class TransferModule(nn.Module):
-    """``backbone`` (with ImageNet normalization) -> global pooling -> ``head``.
+    """``backbone`` (with ImageNet normalization) -> pooled statistics -> ``head``.
 
     ``backbone`` is a :func:`~skemo.models.list_backbones` name, built with
     ``weights`` (``verbose`` shows the download), or a
-    :class:`BackboneFeatures`. The head is a :class:`TransferHead` with
-    ``hidden_units``, ``activation`` and ``dropout``.
+    :class:`BackboneFeatures`. The embedding is
+    :func:`~skemo.models._pooling.embed_stages` with
+    ``layers``, ``statistics`` and ``tta`` (the flip average applies in
+    training too: the model is the mirror-averaged one); its size is
+    :attr:`embedding_dim`. The head is a :class:`TransferHead` with
+    ``n_outputs`` outputs (logits, or regression targets), ``hidden_units``,
+    ``activation`` and ``dropout``.
 
-    ``forward`` takes images ``(n, 3, H, W)``, or pooled embeddings ``(n, C)``
-    (what :meth:`embed` returns), which go to the head alone: one module
-    trains on cached embeddings and predicts on images.
+    ``forward`` takes images ``(n, 3, H, W)``, or embeddings ``(n,
+    embedding_dim)`` (what :meth:`embed` returns), which go to the head alone:
+    one module trains on cached embeddings and predicts on images.
 
     All but the last ``trainable_layers`` backbone blocks are frozen: they
     have ``requires_grad=False`` and stay in eval mode even in ``train()``,
     so their batch-norm statistics do not drift while the rest is trained.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skemo.models._modules import TransferModule
+    >>> module = TransferModule("resnet18", 3, weights=None, layers="multi",
+    ...                         statistics=("mean", "std"), tta="flip")
+    >>> module.embedding_dim, module(torch.rand(2, 3, 32, 32)).shape
+    (1920, torch.Size([2, 3]))
     """
 
-    def __init__(self, backbone, n_classes, weights="DEFAULT", hidden_units=512,
-                 activation="sigmoid", pooling="avg", trainable_layers=0, dropout=0.0,
-                 verbose=0):
+    def __init__(self, backbone, n_outputs=None, weights="DEFAULT", hidden_units=512,
+                 activation="sigmoid", layers="last", statistics=("mean",), tta=None,
+                 trainable_layers=0, dropout=0.0, verbose=0, n_classes=None, pooling=None):
         super().__init__()
+        # transitional: removed when _transfer.py moves to n_outputs/statistics
+        n_outputs = n_classes if n_outputs is None else n_outputs
+        if pooling is not None:
+            if pooling not in _POOLING_ALIAS or tuple(statistics) != ("mean",):
+                raise ValueError(
+                    f"pooling={pooling!r} is a transitional alias of statistics: use one "
+                    "of statistics=('mean',) or ('max',) and no pooling."
+                )
+            statistics = _POOLING_ALIAS[pooling]
+        if n_outputs is None:
+            raise TypeError("TransferModule needs n_outputs, the number of head outputs.")
+        self.statistics = check_embedding_params(layers, statistics, tta)
+        self.layers, self.tta = layers, tta
         if isinstance(backbone, str):
             # Imported here: the registry builds on this module's BackboneFeatures.
             from ._backbones import build_backbone
@@ -270,10 +314,9 @@ class TransferModule(nn.Module):
                 f"{backbone.name!r}; got {trainable_layers}."
             )
         self.backbone = backbone
-        self.head = TransferHead(
-            backbone.out_channels, n_classes, hidden_units, activation, dropout
-        )
-        self.pooling = pooling
+        layout = embedding_layout(backbone.channels, layers, self.statistics)
+        self.embedding_dim = sum(n for _, _, n in layout)
+        self.head = TransferHead(self.embedding_dim, n_outputs, hidden_units, activation, dropout)
         self.n_frozen = n_blocks - int(trainable_layers)
         for i, block in enumerate(self.backbone.blocks):
             block.requires_grad_(i >= self.n_frozen)
@@ -289,14 +332,20 @@ class TransferModule(nn.Module):
         return self.backbone(x)
 
     def embed(self, x):
-        """Pooled backbone features, ``(n, C)``: what the head sees."""
-        return global_pool(self.forward_features(x), self.pooling)
+        """The embedding the head sees, ``(n, embedding_dim)``."""
+        return embed_stages(self.backbone, x, self.layers, self.statistics, self.tta)
 
     def forward_head(self, maps):
-        """Logits from the maps returned by :meth:`forward_features`."""
-        return self.head(global_pool(maps, self.pooling))
+        """Outputs from the maps of :meth:`forward_features` (``layers="last"``, no tta)."""
+        if self.layers != "last" or self.tta is not None:
+            raise ValueError(
+                "forward_head rebuilds the embedding from the last feature maps alone, "
+                f"which needs layers='last' and tta=None; this module has "
+                f"layers={self.layers!r}, tta={self.tta!r}. Use forward(x) or embed(x)."
+            )
+        return self.head(pool_statistics(maps, self.statistics))
 
     def forward(self, x):
         if x.ndim == 2:
             return self.head(x)
-        return self.forward_head(self.forward_features(x))
+        return self.head(self.embed(x))
