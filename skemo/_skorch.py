@@ -32,6 +32,7 @@ learn what stays fixed afterwards, such as ``classes_``) and may override
 """
 
 import copy
+import functools
 import inspect
 from numbers import Integral, Real
 
@@ -160,10 +161,14 @@ class _SkorchEstimator(BaseEstimator):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "__init__" in vars(cls):
-            # sklearn reads parameter names and defaults from the signature
-            # (get_params, clone, repr), so it must list the base's too.
-            cls.__init__.__signature__ = _with_base_params(cls.__init__)
+        # sklearn reads parameter names and defaults from the signature of
+        # cls.__init__ (get_params, clone, repr), so it must list every
+        # parameter the __init__ chain takes. A class that inherits its
+        # __init__ (e.g. CVFCRegressor from the CVFC family base, with the
+        # regressor's loss on top) gets a thin wrapper to carry its own.
+        if "__init__" not in vars(cls):
+            cls.__init__ = _own_init(cls.__init__)
+        cls.__init__.__signature__ = _chain_signature(cls)
         if cls.__doc__ and "%(skorch_params)s" in cls.__doc__:
             defaults = inspect.signature(cls).parameters
             cls.__doc__ = cls.__doc__ % {
@@ -377,15 +382,31 @@ _UNSET = object()
 _COMPONENTS = ("callbacks", "criterion")
 
 
-def _with_base_params(init):
-    """``init``'s signature with the base parameters it leaves to ``**kwargs``."""
-    signature = inspect.signature(init)
-    params = list(signature.parameters.values())
-    own = {p.name for p in params}
-    base = [
-        p for p in inspect.signature(_SkorchEstimator.__init__).parameters.values()
-        if p.kind is p.KEYWORD_ONLY and p.name not in own
-    ]
-    var_kw = [p for p in params if p.kind is p.VAR_KEYWORD]
-    rest = [p for p in params if p.kind is not p.VAR_KEYWORD]
-    return signature.replace(parameters=[*rest, *base, *var_kw])
+def _own_init(init):
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
+def _chain_signature(cls):
+    """The signature of ``cls.__init__`` completed along the MRO.
+
+    The most derived ``__init__`` gives the positional parameters and the
+    defaults it sets; each ``__init__`` further up the MRO adds the keyword-only
+    parameters it takes that are not listed yet (e.g. ``loss`` from the
+    regressor base, ``optimizer`` from :class:`_SkorchEstimator`).
+    """
+    inits = [vars(c)["__init__"] for c in cls.__mro__ if "__init__" in vars(c)]
+    inits = [inspect.unwrap(i) for i in inits if i is not object.__init__]
+    first = inspect.signature(inits[0])
+    params = [p for p in first.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    names = {p.name for p in params}
+    for init in inits[1:]:
+        for p in inspect.signature(init).parameters.values():
+            if p.kind is p.KEYWORD_ONLY and p.name not in names:
+                params.append(p)
+                names.add(p.name)
+    var_kw = [p for p in first.parameters.values() if p.kind is p.VAR_KEYWORD]
+    return first.replace(parameters=[*params, *var_kw])

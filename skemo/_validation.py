@@ -178,18 +178,23 @@ def check_image_array(X, name="X"):
     return images
 
 
-def check_labels(y, n, name="X"):
-    """Validate labels for ``n`` inputs named ``name``: 1-D, of the same length."""
+def check_labels(y, n, name="X", multi_output=False, what="images"):
+    """Validate targets for ``n`` inputs named ``name``: of the same length.
+
+    Labels are 1-D (a column vector is flattened); with ``multi_output`` an
+    ``(n, k)`` table of targets (several ratings per image) is kept as it is.
+    """
     if y is None:
         raise ValueError("y is required: got None.")
     y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
+    if y.ndim == 2 and y.shape[1] == 1 and not multi_output:
         y = y.ravel()
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-dimensional; got shape {y.shape}.")
+    if y.ndim != 1 and not (multi_output and y.ndim == 2):
+        shape = "1- or 2-dimensional" if multi_output else "1-dimensional"
+        raise ValueError(f"y must be {shape}; got shape {y.shape}.")
     if len(y) != n:
         raise ValueError(
-            f"{name} has {n} images but y has {len(y)} labels; they must have "
+            f"{name} has {n} {what} but y has {len(y)} labels; they must have "
             "the same length."
         )
     return y

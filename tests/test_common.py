@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from skorch.callbacks import Callback
 
 from skemo.gan import DCGAN, BasicGAN, DeconvGAN
-from skemo.models import CVFC, ShallNet, TransferClassifier
+from skemo.models import CVFC, CVFCRegressor, ShallNet, TransferClassifier, TransferRegressor
 
 
 def _tabular(seed=0):
@@ -87,6 +87,37 @@ CASES = {
         ("module__dropout", 0.25, _has_dropout(0.25)),
     ),
 }
+
+def _ratings(seed=0):
+    X, _ = _tabular(seed)
+    return X, np.c_[4 + X[:, 0], 3 - X[:, 1]]
+
+
+def _image_ratings(seed=0):
+    X, y = _images(seed)
+    return X, np.c_[np.where(y == "tense", 6.0, 2.0), X.mean(axis=(1, 2, 3)) / 64]
+
+
+def _predict(est, X):
+    return est.predict(X)
+
+
+CASES.update({
+    "CVFCRegressor": Case(
+        _factory(CVFCRegressor, max_epochs=3, lr=0.05, batch_size=16, random_state=0),
+        _ratings,
+        ("module__dropout", 0.25, _has_dropout(0.25)),
+        output=_predict,
+    ),
+    "TransferRegressor": Case(
+        _factory(TransferRegressor, "resnet18", weights=None, image_size=32, hidden_units=8,
+                 max_epochs=3, lr=0.01, batch_size=4, random_state=0),
+        _image_ratings,
+        ("module__dropout", 0.25, _has_dropout(0.25)),
+        output=_predict,
+    ),
+})
+
 
 def _sample(est, X):
     return est.sample(6, random_state=0)

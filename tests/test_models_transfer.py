@@ -38,7 +38,7 @@ def _tiny(**params):
 def test_list_backbones():
     assert set(list_backbones()) == {
         "vgg16", "resnet18", "resnet50", "efficientnet_b0", "mobilenet_v3_large",
-        "efficientnet_lite0",
+        "efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2",
     }
 
 
@@ -99,13 +99,14 @@ def test_trainable_layers_too_large():
 
 def _count_backbone_images(monkeypatch):
     seen = []
-    forward = BackboneFeatures.forward
+    stages = BackboneFeatures.stages
 
-    def counting(self, x):
+    # forward and the multi-layer embedding both run through stages.
+    def counting(self, x, blocks=None):
         seen.append(len(x))
-        return forward(self, x)
+        return stages(self, x, blocks)
 
-    monkeypatch.setattr(BackboneFeatures, "forward", counting)
+    monkeypatch.setattr(BackboneFeatures, "stages", counting)
     return seen
 
 
@@ -141,8 +142,8 @@ def test_cached_head_matches_full_model():
 
 def test_labels_proba_pickle_clone_reproducible(tmp_path):
     X, y = _images()
-    a = _tiny(pooling="max", activation="relu").fit(X, y)
-    b = _tiny(pooling="max", activation="relu").fit(X, y)
+    a = _tiny(statistics=("max",), activation="relu").fit(X, y)
+    b = _tiny(statistics=("max",), activation="relu").fit(X, y)
     proba = a.predict_proba(X)
     np.testing.assert_array_equal(proba, b.predict_proba(X))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-12)
@@ -251,7 +252,7 @@ def test_frozen_fit_on_precomputed_embeddings_is_the_same_model():
 def test_embedding_input_validation():
     X, y = _images()
     E = np.random.default_rng(0).normal(size=(8, 512)).astype(np.float32)
-    with pytest.raises(ValueError, match="gives 512-dimensional pooled embeddings"):
+    with pytest.raises(ValueError, match="gives 512-dimensional embeddings"):
         _tiny().fit(E[:, :100], y)
     with pytest.raises(ValueError, match="trainable_layers=0"):
         _tiny(trainable_layers=1).fit(E, y)
@@ -328,5 +329,5 @@ def test_module_params_reach_the_head():
         "Linear", "Sigmoid", "Dropout", "Linear"
     ]
     assert clf.module_.head.layers[2].p == 0.4
-    with pytest.raises(ValueError, match="module__pooling"):
-        _tiny(module__pooling="max").fit(X, y)
+    with pytest.raises(ValueError, match="module__statistics"):
+        _tiny(module__statistics=("max",)).fit(X, y)

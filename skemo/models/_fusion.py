@@ -4,12 +4,12 @@ import inspect
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.linear_model import LogisticRegressionCV
-from sklearn.model_selection import StratifiedKFold
+from sklearn.linear_model import LogisticRegressionCV, RidgeCV
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._cvfc import CVFC
+from ._cvfc import CVFC, CVFCRegressor
 from ._embedding import BackboneEmbedding
 
 
@@ -19,6 +19,9 @@ def make_fusion_classifier(
     features=None,
     *,
     weights="DEFAULT",
+    layers="last",
+    statistics=("mean",),
+    tta=None,
     image_size=224,
     batch_size=32,
     device="cpu",
@@ -52,6 +55,8 @@ def make_fusion_classifier(
         :class:`skemo.features.PaintingFeatures`.
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         Backbone weights, as in :class:`~skemo.models.BackboneEmbedding`.
+    layers, statistics, tta
+        The embedding, as in :class:`~skemo.models.BackboneEmbedding`.
     image_size : None, int or (int, int), default=224
         Size the backbone sees.
     batch_size : int, default=32
@@ -80,30 +85,105 @@ def make_fusion_classifier(
     >>> fusion.fit(X, ["a", "b"] * 6).predict(X[:2]).shape
     (2,)
     """
+    heads = {
+        "logistic": lambda: _regularised_logistic(random_state),
+        "cvfc": lambda: CVFC(random_state=random_state),
+    }
+    return _fusion(_head(classifier, "classifier", heads), features, "clf", backbone, weights,
+                   layers, statistics, tta, image_size, batch_size, device, random_state)
+
+
+def make_fusion_regressor(
+    backbone="efficientnet_lite0",
+    regressor=None,
+    features=None,
+    *,
+    weights="DEFAULT",
+    layers="last",
+    statistics=("mean",),
+    tta=None,
+    image_size=224,
+    batch_size=32,
+    device="cpu",
+    random_state=None,
+):
+    """Build the fusion pipeline for ratings: backbone embedding + painting features.
+
+    The regression twin of :func:`make_fusion_classifier`::
+
+        FeatureUnion([("embedding", BackboneEmbedding), ("features", features)])
+        -> StandardScaler -> regressor
+
+    Parameters
+    ----------
+    backbone : str, default="efficientnet_lite0"
+        One of :func:`~skemo.models.list_backbones`.
+    regressor : None, "ridge", "cvfc" or estimator, default=None
+        None or ``"ridge"``: a ridge regression whose penalty is chosen inside
+        ``fit`` by an inner 3-fold cross-validation on the training data only
+        (``RidgeCV`` over ``alpha`` in ``np.logspace(-1, 5, 13)``, scored by
+        R²); it predicts one rating or several. ``"cvfc"``:
+        :class:`~skemo.models.CVFCRegressor`. An estimator is cloned.
+    features : transformer or None, default=None
+        Hand-crafted image features; None uses
+        :class:`skemo.features.PaintingFeatures`.
+    weights, layers, statistics, tta, image_size, batch_size, device, random_state
+        As in :func:`make_fusion_classifier`.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``"union"`` (with ``"embedding"`` and ``"features"``),
+        ``"scale"`` and ``"reg"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skemo.models import make_fusion_regressor
+    >>> mean_rgb = FunctionTransformer(lambda X: np.asarray(X).mean(axis=(1, 2)))
+    >>> fusion = make_fusion_regressor("resnet18", features=mean_rgb, weights=None,
+    ...                                image_size=32, random_state=0)
+    >>> X = np.random.default_rng(0).integers(0, 256, (12, 32, 32, 3), dtype=np.uint8)
+    >>> fusion.fit(X, np.c_[np.arange(12.0), np.ones(12)]).predict(X[:2]).shape
+    (2, 2)
+    """
+    heads = {
+        "ridge": lambda: _regularised_ridge(random_state),
+        "cvfc": lambda: CVFCRegressor(random_state=random_state),
+    }
+    return _fusion(_head(regressor, "regressor", heads), features, "reg", backbone, weights,
+                   layers, statistics, tta, image_size, batch_size, device, random_state)
+
+
+def _head(head, name, heads):
+    """The estimator ``head`` names: None is the first of ``heads``."""
+    if head is None or (isinstance(head, str) and head in heads):
+        return heads[head or next(iter(heads))]()
+    if isinstance(head, str):
+        raise ValueError(
+            f"{name} must be None, {', '.join(map(repr, heads))} or an estimator; got {head!r}."
+        )
+    return clone(head)
+
+
+def _fusion(head, features, name, backbone, weights, layers, statistics, tta, image_size,
+            batch_size, device, random_state):
     if features is None:
         from skemo.features import PaintingFeatures
 
         features = PaintingFeatures()
-    if classifier is None or classifier == "logistic":
-        classifier = _regularised_logistic(random_state)
-    elif classifier == "cvfc":
-        classifier = CVFC(random_state=random_state)
-    elif isinstance(classifier, str):
-        raise ValueError(
-            f"classifier must be None, 'logistic', 'cvfc' or an estimator; got {classifier!r}."
-        )
-    else:
-        classifier = clone(classifier)
     embedding = BackboneEmbedding(
-        backbone,
-        weights=weights,
-        image_size=image_size,
-        batch_size=batch_size,
-        device=device,
-        random_state=random_state,
+        backbone, weights=weights, layers=layers, statistics=statistics, tta=tta,
+        image_size=image_size, batch_size=batch_size, device=device, random_state=random_state,
     )
     union = FeatureUnion([("embedding", embedding), ("features", features)])
-    return Pipeline([("union", union), ("scale", StandardScaler()), ("clf", classifier)])
+    return Pipeline([("union", union), ("scale", StandardScaler()), (name, head)])
+
+
+def _regularised_ridge(random_state):
+    inner = KFold(3, shuffle=True, random_state=random_state)
+    return RidgeCV(alphas=np.logspace(-1, 5, 13), cv=inner, scoring="r2")
 
 
 def _regularised_logistic(random_state):

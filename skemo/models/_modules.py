@@ -99,17 +99,19 @@ def _dropout(p):
 
 
 class CVFCModule(nn.Module):
-    """Tabular features -> Linear -> ReLU -> (Dropout) -> Linear(n_classes) logits.
+    """Tabular features -> Linear -> ReLU -> (Dropout) -> Linear(n_outputs).
 
-    ``dropout`` is the probability of zeroing a hidden unit in training.
+    The outputs are class logits (CVFC) or standardised ratings
+    (CVFCRegressor). ``dropout`` is the probability of zeroing a hidden unit
+    in training.
     """
 
-    def __init__(self, n_features, hidden_units, n_classes, dropout=0.0):
+    def __init__(self, n_features, hidden_units, n_outputs, dropout=0.0):
         super().__init__()
         self.hidden = nn.Linear(n_features, hidden_units)
         self.activation = nn.ReLU()
         self.dropout = nn.Dropout(dropout)
-        self.output = nn.Linear(hidden_units, n_classes)
+        self.output = nn.Linear(hidden_units, n_outputs)
 
     def forward(self, x):
         return self.output(self.dropout(self.activation(self.hidden(x))))
@@ -250,10 +252,6 @@ class TransferHead(nn.Module):
         return self.layers(embedding)
 
 
-# transitional: removed when _transfer.py moves to n_outputs/statistics
-_POOLING_ALIAS = {"avg": ("mean",), "max": ("max",)}
-
-
 class TransferModule(nn.Module):
     """``backbone`` (with ImageNet normalization) -> pooled statistics -> ``head``.
 
@@ -285,21 +283,10 @@ class TransferModule(nn.Module):
     (1920, torch.Size([2, 3]))
     """
 
-    def __init__(self, backbone, n_outputs=None, weights="DEFAULT", hidden_units=512,
+    def __init__(self, backbone, n_outputs, weights="DEFAULT", hidden_units=512,
                  activation="sigmoid", layers="last", statistics=("mean",), tta=None,
-                 trainable_layers=0, dropout=0.0, verbose=0, n_classes=None, pooling=None):
+                 trainable_layers=0, dropout=0.0, verbose=0):
         super().__init__()
-        # transitional: removed when _transfer.py moves to n_outputs/statistics
-        n_outputs = n_classes if n_outputs is None else n_outputs
-        if pooling is not None:
-            if pooling not in _POOLING_ALIAS or tuple(statistics) != ("mean",):
-                raise ValueError(
-                    f"pooling={pooling!r} is a transitional alias of statistics: use one "
-                    "of statistics=('mean',) or ('max',) and no pooling."
-                )
-            statistics = _POOLING_ALIAS[pooling]
-        if n_outputs is None:
-            raise TypeError("TransferModule needs n_outputs, the number of head outputs.")
         self.statistics = check_embedding_params(layers, statistics, tta)
         self.layers, self.tta = layers, tta
         if isinstance(backbone, str):
