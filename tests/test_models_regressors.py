@@ -104,6 +104,10 @@ def test_fusion_regressor_chooses_ridge_penalty_by_inner_cv():
     assert fusion.named_steps["reg"].alpha_ in reg.alphas
     assert fusion.score(X, Y) > 0.5
     assert isinstance(make_fusion_regressor(regressor="cvfc").named_steps["reg"], CVFCRegressor)
+    styled = make_fusion_regressor(layers="multi", statistics=("mean", "std"), tta="flip")
+    embedding = styled.named_steps["union"].transformer_list[0][1]
+    assert (embedding.layers, embedding.statistics, embedding.tta) == (
+        "multi", ("mean", "std"), "flip")
     with pytest.raises(ValueError, match="regressor"):
         make_fusion_regressor(regressor="lasso")
 

@@ -110,15 +110,20 @@ def _count_backbone_images(monkeypatch):
     return seen
 
 
-def test_frozen_backbone_runs_once_over_training_set(monkeypatch):
+@pytest.mark.parametrize("params, passes", [
+    ({}, 1),
+    ({"layers": "multi", "statistics": ("mean", "std")}, 1),
+    ({"layers": "multi", "tta": "flip"}, 2),  # the image and its mirror
+])
+def test_frozen_backbone_runs_once_over_training_set(monkeypatch, params, passes):
     X, y = _images(n=12)
     seen = _count_backbone_images(monkeypatch)
-    clf = _tiny(max_epochs=3).fit(X, y)
-    assert sum(seen) == 12  # one pass, not one per epoch
+    clf = _tiny(max_epochs=3, **params).fit(X, y)
+    assert sum(seen) == 12 * passes  # one pass over the set, not one per epoch
     assert len(clf.history_) == 3
     seen.clear()
     clf.predict(X[:5])
-    assert sum(seen) == 5  # predict runs backbone + head
+    assert sum(seen) == 5 * passes  # predict runs backbone + head
 
 
 def test_finetuning_runs_backbone_every_epoch(monkeypatch):
