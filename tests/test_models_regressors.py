@@ -95,7 +95,7 @@ def test_fusion_regressor_chooses_ridge_penalty_by_inner_cv():
     Y = np.c_[1 + 6 * brightness, 7 - 6 * brightness]
     mean_rgb = FunctionTransformer(lambda images: np.asarray(images).mean(axis=(1, 2)))
     fusion = make_fusion_regressor("resnet18", features=mean_rgb, weights=None, image_size=32,
-                                   random_state=0)
+                                   layers="last", statistics=("mean",), random_state=0)
     assert [name for name, _ in fusion.steps] == ["union", "scale", "reg"]
     reg = fusion.named_steps["reg"]
     assert isinstance(reg, RidgeCV) and reg.cv.n_splits == 3 and len(reg.alphas) > 1

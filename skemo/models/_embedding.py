@@ -14,7 +14,15 @@ from skemo._validation import check_size
 
 from ._backbones import BACKBONES, build_backbone
 from ._base import embed_images
-from ._pooling import LAYERS, check_embedding_params, embed_stages, embedding_layout
+from ._pooling import (
+    DEFAULT_BACKBONE,
+    DEFAULT_LAYERS,
+    DEFAULT_STATISTICS,
+    LAYERS,
+    check_embedding_params,
+    embed_stages,
+    embedding_layout,
+)
 
 
 class BackboneEmbedding(TransformerMixin, BaseEstimator):
@@ -28,14 +36,14 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    backbone : str, default="efficientnet_lite0"
-        One of :func:`~skemo.models.list_backbones`. ``"efficientnet_lite0"``
-        (the default), ``"efficientnet_lite1"`` and ``"efficientnet_lite2"``
+    backbone : str, default="efficientnet_lite1"
+        One of :func:`~skemo.models.list_backbones`. ``"efficientnet_lite0"``,
+        ``"efficientnet_lite1"`` (the default) and ``"efficientnet_lite2"``
         have ImageNet weights that work offline (optional ``pretrained``
         extra); their native resolutions are 224, 240 and 260 px.
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         As in :class:`~skemo.models.TransferClassifier`.
-    layers : {"last", "multi"}, default="last"
+    layers : {"last", "multi"}, default="multi"
         Blocks whose maps are pooled: ``"last"`` the last one; ``"multi"``
         the last four, concatenated shallow to deep. These are, by family,
         VGG16 conv blocks 2-5; ResNet ``layer1``-``layer4``; EfficientNet-B0
@@ -43,10 +51,13 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         conv (blocks 5-8: 112, 192, 320 and 1280 channels, lite2 120, 208,
         352 and 1280); MobileNetV3-Large its last three bottlenecks and the
         960-channel conv.
-    statistics : tuple of {"mean", "std", "max"}, default=("mean",)
+    statistics : tuple of {"mean", "std", "max"}, default=("mean", "std")
         Per-channel spatial statistics of each pooled block: mean (global
         average pooling), population standard deviation (``correction=0``;
         it carries style, as in AdaIN, Huang & Belongie 2017) and max.
+        The defaults (Lite1, last four blocks, mean and spread) were chosen
+        to carry over from photographs to paintings; ``layers="last",
+        statistics=("mean",)`` is the plain global-average-pooled embedding.
     tta : None or "flip", default=None
         ``"flip"`` averages the embeddings of each image and of its
         horizontal mirror (twice the compute).
@@ -80,13 +91,13 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
     >>> from skemo.models import BackboneEmbedding
     >>> X = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
     >>> emb = BackboneEmbedding("resnet18", weights=None, image_size=32, random_state=0)
-    >>> emb.fit_transform(X).shape
-    (4, 512)
-    >>> emb.get_feature_names_out()[:2]
-    array(['resnet18_b4_mean_0', 'resnet18_b4_mean_1'], dtype=object)
-    >>> multi = emb.set_params(layers="multi", statistics=("mean", "std"))
-    >>> multi.fit_transform(X).shape
+    >>> emb.fit_transform(X).shape    # layer1-layer4, mean and spread of each channel
     (4, 1920)
+    >>> emb.get_feature_names_out()[:2]
+    array(['resnet18_b1_mean_0', 'resnet18_b1_mean_1'], dtype=object)
+    >>> plain = emb.set_params(layers="last", statistics=("mean",))
+    >>> plain.fit_transform(X).shape  # global average pooling of the last block
+    (4, 512)
     """
 
     _parameter_constraints = {
@@ -104,10 +115,10 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        backbone="efficientnet_lite0",
+        backbone=DEFAULT_BACKBONE,
         weights="DEFAULT",
-        layers="last",
-        statistics=("mean",),
+        layers=DEFAULT_LAYERS,
+        statistics=DEFAULT_STATISTICS,
         tta=None,
         image_size=224,
         batch_size=32,

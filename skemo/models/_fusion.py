@@ -11,16 +11,17 @@ from sklearn.preprocessing import StandardScaler
 
 from ._cvfc import CVFC, CVFCRegressor
 from ._embedding import BackboneEmbedding
+from ._pooling import DEFAULT_BACKBONE, DEFAULT_LAYERS, DEFAULT_STATISTICS
 
 
 def make_fusion_classifier(
-    backbone="efficientnet_lite0",
+    backbone=DEFAULT_BACKBONE,
     classifier=None,
     features=None,
     *,
     weights="DEFAULT",
-    layers="last",
-    statistics=("mean",),
+    layers=DEFAULT_LAYERS,
+    statistics=DEFAULT_STATISTICS,
     tta=None,
     image_size=224,
     batch_size=32,
@@ -38,7 +39,7 @@ def make_fusion_classifier(
 
     Parameters
     ----------
-    backbone : str, default="efficientnet_lite0"
+    backbone : str, default="efficientnet_lite1"
         One of :func:`~skemo.models.list_backbones`.
     classifier : None, "logistic", "cvfc" or estimator, default=None
         None or ``"logistic"``: an L2 logistic regression whose strength is
@@ -56,7 +57,8 @@ def make_fusion_classifier(
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         Backbone weights, as in :class:`~skemo.models.BackboneEmbedding`.
     layers, statistics, tta
-        The embedding, as in :class:`~skemo.models.BackboneEmbedding`.
+        The embedding, as in :class:`~skemo.models.BackboneEmbedding` (the
+        same defaults: the last four blocks, mean and spread, no flip).
     image_size : None, int or (int, int), default=224
         Size the backbone sees.
     batch_size : int, default=32
@@ -94,13 +96,13 @@ def make_fusion_classifier(
 
 
 def make_fusion_regressor(
-    backbone="efficientnet_lite0",
+    backbone=DEFAULT_BACKBONE,
     regressor=None,
     features=None,
     *,
     weights="DEFAULT",
-    layers="last",
-    statistics=("mean",),
+    layers=DEFAULT_LAYERS,
+    statistics=DEFAULT_STATISTICS,
     tta=None,
     image_size=224,
     batch_size=32,
@@ -116,7 +118,7 @@ def make_fusion_regressor(
 
     Parameters
     ----------
-    backbone : str, default="efficientnet_lite0"
+    backbone : str, default="efficientnet_lite1"
         One of :func:`~skemo.models.list_backbones`.
     regressor : None, "ridge", "cvfc" or estimator, default=None
         None or ``"ridge"``: a ridge regression whose penalty is chosen inside

@@ -16,11 +16,12 @@ from skemo.io import check_images
 from ._backbones import BACKBONES
 from ._base import _ImageClassifier, _SkorchRegressor, embed_images, image_batches
 from ._modules import TransferModule
-from ._pooling import LAYERS, check_embedding_params
+from ._pooling import DEFAULT_BACKBONE, LAYERS, check_embedding_params
 
 TRANSFER_PARAMS_DOC = """\
-    backbone : str, default="vgg16"
-        One of :func:`~skemo.models.list_backbones`.
+    backbone : str, default="efficientnet_lite1"
+        One of :func:`~skemo.models.list_backbones`; the default has ImageNet
+        weights that work offline. The thesis's model is ``backbone="vgg16"``.
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         ``"DEFAULT"``: ImageNet weights (torchvision download and cache;
         offline for the ``"efficientnet_lite*"`` backbones). None: random
@@ -32,7 +33,11 @@ TRANSFER_PARAMS_DOC = """\
         for EfficientNet and MobileNet).
     layers : {"last", "multi"}, default="last"
         Embed the last block's feature maps, or the last four blocks'
-        (see :class:`BackboneEmbedding`).
+        (see :class:`BackboneEmbedding`). The default keeps the model
+        explainable by class activation maps (:mod:`skemo.inspection`),
+        which read the last block only; ``layers="multi",
+        statistics=("mean", "std")``, :class:`BackboneEmbedding`'s default,
+        usually predicts better.
     statistics : tuple of {"mean", "std", "max"}, default=("mean",)
         Per-channel spatial statistics of each embedded block: ``("mean",)``
         is global average pooling; ``"std"`` adds the feature statistics that
@@ -85,7 +90,7 @@ class _TransferFamily(_SkorchEstimator):
 
     def __init__(
         self,
-        backbone="vgg16",
+        backbone=DEFAULT_BACKBONE,
         weights="DEFAULT",
         trainable_layers=0,
         layers="last",
@@ -217,8 +222,8 @@ class _TransferFamily(_SkorchEstimator):
 class TransferClassifier(_TransferFamily, _ImageClassifier):
     """Transfer learning: pretrained conv base -> pooled statistics -> MLP head.
 
-    The thesis's "VGG16 + TL": for ``backbone="vgg16"`` the convolutional
-    base up to ``block5_conv3`` and its ReLU, global average pooling,
+    The thesis's "VGG16 + TL" is ``backbone="vgg16"``: the convolutional base
+    up to ``block5_conv3`` and its ReLU, global average pooling,
     Linear(512, hidden_units), a nonlinearity (sigmoid in the thesis) and
     Linear(hidden_units, n_classes), trained with cross-entropy
     (``module__dropout=p`` adds dropout before the last linear layer). ImageNet
