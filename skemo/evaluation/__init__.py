@@ -5,6 +5,12 @@ on the same stratified folds, with the backbone :func:`default_backbone`
 picks; :func:`summarize` and :func:`format_table` condense the per-fold rows,
 and :func:`write_report` writes the table, the CSV and the figures to a folder.
 Looking inside one fitted model (CAM, plots) is :mod:`skemo.inspection`.
+
+Examples
+--------
+>>> from skemo.evaluation import MODEL_NAMES
+>>> MODEL_NAMES
+('majority', 'cvfc', 'shallnet', 'transfer', 'fusion', 'shallnet+aug')
 """
 
 from ._compare import MODEL_NAMES, compare_models, default_backbone, summarize

@@ -43,6 +43,7 @@ from ._cache import EMBEDDING, cache_key, images_fingerprint, painting_features,
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
+#: The models :func:`compare_models` knows, in the order of the thesis's Table 1.
 MODEL_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
 
 COLUMNS = [

@@ -7,6 +7,17 @@ DiffAugment for small data, conditional generation, sample-quality metrics that
 work offline (:func:`kernel_inception_distance`, :func:`frechet_distance`), and
 :class:`GANAugmenter`, an imbalanced-learn over-sampler that adds generated
 images to the training part of each split.
+
+``LOSSES`` maps each ``loss=`` name to its value function, gradient penalty,
+weight clipping and whether one-sided label smoothing applies.
+
+Examples
+--------
+>>> from skemo.gan import LOSSES
+>>> sorted(LOSSES)
+['dragan', 'hinge', 'lsgan', 'minimax', 'non-saturating', 'wgan', 'wgan-gp']
+>>> LOSSES["wgan"].clip
+0.01
 """
 
 from ._augmenter import GANAugmenter

@@ -266,6 +266,8 @@ class LossSpec(NamedTuple):
     label_smoothing: bool
 
 
+#: ``loss=`` name -> ``LossSpec`` (value function, gradient penalty,
+#: weight clipping, one-sided label smoothing).
 LOSSES = {
     "minimax": LossSpec(minimax, None, None, True),
     "non-saturating": LossSpec(non_saturating, None, None, True),

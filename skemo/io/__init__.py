@@ -1,4 +1,20 @@
-"""Images in and out: decoding files into arrays, validating image inputs, and contact sheets."""
+"""Images in and out: decoding files into arrays, validating image inputs, and contact sheets.
+
+Every reader raises :class:`ImageReadError`, a ``ValueError`` that names the
+file and the reason, for a file it cannot decode.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> from skemo.io import ImageReadError, read_image
+>>> bad = pathlib.Path(tempfile.mkdtemp()) / "broken.jpg"
+>>> _ = bad.write_bytes(b"not a jpeg")
+>>> try:
+...     read_image(bad)
+... except ImageReadError as error:
+...     print(isinstance(error, ValueError), "broken.jpg" in str(error))
+True True
+"""
 
 from ._check import check_images, check_images_y, iter_image_chunks
 from ._grid import save_image_grid, tile_images

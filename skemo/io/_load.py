@@ -18,7 +18,17 @@ _SIXTEEN_BIT = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 
 
 class ImageReadError(ValueError):
-    """An image file could not be read; the message names the file and why."""
+    """An image file could not be read; the message names the file and why.
+
+    Examples
+    --------
+    >>> from skemo.io import ImageReadError, read_image
+    >>> try:
+    ...     read_image("no/such/painting.jpg")
+    ... except ImageReadError as error:
+    ...     print(error)
+    cannot read image 'no/such/painting.jpg': no such file.
+    """
 
 
 def read_image(path, size=None):
@@ -44,6 +54,17 @@ def read_image(path, size=None):
     ------
     ImageReadError
         A ``ValueError`` naming the file and the reason.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from PIL import Image
+    >>> from skemo.io import read_image
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "grey.png"
+    >>> Image.new("L", (40, 30), color=255).save(path)
+    >>> image = read_image(path, size=16)
+    >>> image.shape, image.dtype, float(image.min())
+    ((16, 16, 3), dtype('float32'), 1.0)
     """
     size = check_size(size)
     path = Path(path)
