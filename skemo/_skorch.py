@@ -110,6 +110,8 @@ class _SkorchEstimator(BaseEstimator):
     _criterion = None
     _module = None
     _prefixes = SKORCH_PREFIXES
+    # Module arguments replaced when a model file rebuilds the net (_rebuild_modules).
+    _restore_module_params = {}
     # Further ``%(name)s`` sections a family of subclasses shares in its docstrings.
     _doc_sections = {}
 
@@ -244,6 +246,18 @@ class _SkorchEstimator(BaseEstimator):
         # Left ready for inference; skorch switches to train mode itself.
         self.net_.module_.eval()
         return self
+
+    def _rebuild_modules(self):
+        """Build ``net_`` for the fitted state, untrained (see :func:`skemo.io.load_model`).
+
+        The net is built as ``fit`` builds it, with ``_restore_module_params``
+        in place of the module's arguments that would read weights (a
+        download or a file); the caller then loads the saved weights into it.
+        """
+        restore = {f"module__{k}": v for k, v in self._restore_module_params.items()}
+        with torch.random.fork_rng(devices=[]), seeded(self.random_state, self.device) as seed:
+            self.net_ = self._net_class(**{**self._net_params(seed), **restore}).initialize()
+        self.net_.module_.eval()
 
     def _fit_data(self, X, y, first, classes=None):
         """Validate ``(X, y)`` and return what the net trains on (subclasses)."""

@@ -1,4 +1,5 @@
-"""Images in and out: decoding files into arrays, validating image inputs, and contact sheets.
+"""Images in and out: decoding files into arrays, validating image inputs, contact sheets
+and ``.skemo`` model files.
 
 Every reader raises :class:`ImageReadError`, a ``ValueError`` that names the
 file and the reason, for a file it cannot decode.
@@ -19,6 +20,7 @@ True True
 from ._check import check_images, check_images_y, iter_image_chunks
 from ._grid import save_image_grid, tile_images
 from ._load import ImageLoader, ImageReadError, load_images, read_image
+from ._model_file import load_model, save_model
 
 __all__ = [
     "ImageLoader",
@@ -27,7 +29,9 @@ __all__ = [
     "check_images_y",
     "iter_image_chunks",
     "load_images",
+    "load_model",
     "read_image",
     "save_image_grid",
+    "save_model",
     "tile_images",
 ]

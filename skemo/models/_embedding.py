@@ -168,6 +168,11 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         self.n_features_out_ = sum(n for _, _, n in layout)
         return self
 
+    def _rebuild_modules(self):
+        """Build ``backbone_`` without weights, for :func:`skemo.io.load_model` to fill."""
+        with torch.random.fork_rng(devices=[]):
+            self.backbone_ = build_backbone(self.backbone, None).to(self.device).eval()
+
     def _embed(self, x):
         statistics = check_embedding_params(self.layers, self.statistics, self.tta)
         return embed_stages(self.backbone_, x, self.layers, statistics, self.tta)

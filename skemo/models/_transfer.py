@@ -74,6 +74,7 @@ class _TransferFamily(_SkorchEstimator):
     """Backbone, embedding and input handling of the transfer estimators (not public)."""
 
     _module = TransferModule
+    _restore_module_params = {"weights": None}  # a model file holds the weights
     _doc_sections = {"transfer_params": TRANSFER_PARAMS_DOC,
                      "transfer_embeddings": TRANSFER_EMBEDDINGS_DOC}
     _parameter_constraints = {
