@@ -23,28 +23,27 @@ import importlib.util
 import time
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from numbers import Integral
 from os import PathLike
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.dummy import DummyClassifier
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
 from threadpoolctl import threadpool_limits
 
 from skemo.io import check_images
 
-from ._cache import EMBEDDING, cache_key, images_fingerprint, painting_features, precompute
+from ._cache import cache_key, images_fingerprint, precompute
+from ._factory import CLASSIFIER_NAMES, make_model, model_inputs, model_note
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
 #: The models :func:`compare_models` knows, in the order of the thesis's Table 1.
-MODEL_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
+MODEL_NAMES = CLASSIFIER_NAMES
 
 COLUMNS = [
     "model", "fold", "n_train", "n_test", "train_accuracy", "test_accuracy",
@@ -88,49 +87,18 @@ class _Spec:
 
 
 def _specs(names, backbone, weights, backbone_image_size, epochs, cache, seed):
-    from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
-    from skemo.models import CVFC, ShallNet, TransferClassifier, make_fusion_classifier
-
-    def shallnet(max_epochs):
-        return ShallNet(max_epochs=max_epochs, random_state=seed)
-
-    def transfer():
-        return TransferClassifier(
-            backbone, weights=weights, image_size=backbone_image_size, random_state=seed,
-            **EMBEDDING)
-
-    fusion = make_fusion_classifier(
-        backbone, weights=weights, image_size=backbone_image_size,
-        features=painting_features(seed), random_state=seed, **EMBEDDING,
-    )
-    aug_epochs = max(1, round(epochs / 4))
-    specs = {
-        "majority": _Spec("majority", lambda: DummyClassifier(strategy="most_frequent"), ("none",)),
-        "shallnet": _Spec("shallnet", lambda: shallnet(epochs), ("small",), f"{epochs} epochs"),
-        "shallnet+aug": _Spec(
-            "shallnet+aug",
-            lambda: AugmentedClassifier(FlipRotateAugmenter(random_state=seed), shallnet(aug_epochs)),
-            ("small",),
-            note=f"4x data (3 flip/rotate copies), {aug_epochs} epochs: the same gradient steps",
-        ),
-    }
-    if cache:
-        specs["cvfc"] = _Spec("cvfc", lambda: CVFC(random_state=seed), ("features",))
-        specs["transfer"] = _Spec(
-            "transfer", transfer, ("embedding",),
-            note="frozen backbone: TransferClassifier trains its head on the cached embeddings",
+    """One spec per name; the estimators come from the shared factory, :func:`make_model`."""
+    return [
+        _Spec(
+            name,
+            partial(make_model, name, backbone=backbone, weights=weights,
+                    backbone_image_size=backbone_image_size, epochs=epochs, cached=cache,
+                    random_state=seed),
+            model_inputs(name, cache),
+            model_note(name, epochs, cache),
         )
-        specs["fusion"] = _Spec(
-            "fusion", lambda: Pipeline(clone(fusion).steps[1:]), ("embedding", "features"),
-        )
-    else:
-        specs["cvfc"] = _Spec(
-            "cvfc", lambda: Pipeline([("feat", painting_features(seed)),
-                                      ("clf", CVFC(random_state=seed))]),
-        )
-        specs["transfer"] = _Spec("transfer", transfer)
-        specs["fusion"] = _Spec("fusion", lambda: clone(fusion))
-    return [specs[name] for name in names]
+        for name in names
+    ]
 
 
 def _check_models(models):
