@@ -1,6 +1,5 @@
 """The ``.skemo`` model file: a zip of JSON and safetensors that loads without running code."""
 
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -94,16 +93,17 @@ def save_model(estimator, path):
 
     check_is_fitted(estimator)
     path = Path(path)
+    encoder = Encoder()
     try:
-        content = _serialize(estimator)
+        node = encoder.estimator(estimator, type(estimator).__name__)
     except FormatError as exc:
         raise ValueError(f"cannot save {type(estimator).__name__} to '{path}': {exc}") from None
     with atomic_write(path, "wb") as f:
-        f.write(content)
+        _write_zip(f, node, encoder)
 
 
-def _serialize(estimator):
-    """The bytes of the ``.skemo`` zip of ``estimator``."""
+def _write_zip(f, node, encoder):
+    """Write the ``.skemo`` zip of an encoded estimator into the open file ``f``."""
     import safetensors.numpy
     import safetensors.torch
     import sklearn
@@ -111,8 +111,6 @@ def _serialize(estimator):
 
     import skemo
 
-    encoder = Encoder()
-    node = encoder.estimator(estimator, type(estimator).__name__)
     params = {
         "format": FORMAT,
         "skemo_version": skemo.__version__,
@@ -120,13 +118,11 @@ def _serialize(estimator):
         "class": node["class"],
         "estimator": node,
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zf:
+    with zipfile.ZipFile(f, "w") as zf:
         text = json.dumps(params, indent=1, ensure_ascii=False, allow_nan=True)
         zf.writestr(PARAMS, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr(WEIGHTS, safetensors.torch.save(encoder.tensors))
         zf.writestr(ARRAYS, safetensors.numpy.save(encoder.arrays))
-    return buffer.getvalue()
 
 
 def load_model(path):

@@ -16,20 +16,19 @@ belong to:
   parameters (``optimizer=torch.optim.Adam``) and CV splitters by their
   allow-listed names;
 - a fitted torch module as its state dict; a skorch net as the state dicts of
-  its modules and optimizers, its plain ``*_`` attributes (e.g. a GAN's
-  ``seed_``) and its history when that is plain data. Either is rebuilt,
-  untrained, by the estimator's ``_rebuild_modules()`` before the state
-  dicts are loaded.
+  its modules and optimizers, its plain ``*_`` attributes (a GAN's ``seed_``)
+  and its history when that is plain data. The estimator's
+  ``_rebuild_modules()`` builds them, untrained, before the state dicts load.
 
-Anything else (functions, lambdas, callbacks, objects of other classes) is
-refused with a :class:`ValueError` naming where it was found. Decoding
-looks every class name up in :func:`allowed_classes`; it never imports a
-module named in a file and never unpickles.
+Anything else (functions, callbacks, objects of other classes) is refused,
+naming where it was found. Decoding looks every class name up in
+:func:`~skemo.io._allowlist.allowed_classes`: it never imports a module a
+file names, nor unpickles.
 """
 
-import functools
 import inspect
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -38,64 +37,7 @@ _TEXT_KINDS = "USO"
 _NUMERIC_KINDS = "biuf"
 
 
-class FormatError(ValueError):
-    """What is wrong with a model file or an estimator to save (the caller adds the file)."""
-
-
-@functools.cache
-def allowed_classes():
-    """The allow-list: dotted name -> class, the only classes a model file may name."""
-    import sklearn.dummy
-    import sklearn.linear_model as lm
-    import sklearn.model_selection as ms
-    import sklearn.pipeline
-    import sklearn.preprocessing as pre
-    import torch
-    from skorch.dataset import ValidSplit
-
-    from skemo import augment, features, gan, models
-
-    classes = {}
-    for module, names in [
-        (models, ["BackboneEmbedding", "CVFC", "CVFCRegressor", "ShallNet",
-                  "TransferClassifier", "TransferRegressor"]),
-        (features, ["AffectiveFeatures", "BrightnessFeatures", "ColorPaletteFeatures",
-                    "PaintingFeatures", "TextureFeatures"]),
-        (augment, ["AugmentedClassifier", "FlipRotateAugmenter"]),
-        (gan, ["BasicGAN", "DCGAN", "DeconvGAN", "GANAugmenter"]),
-        (sklearn.pipeline, ["Pipeline", "FeatureUnion"]),
-        (pre, ["StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler",
-               "LabelEncoder"]),
-        (lm, ["LogisticRegression", "LogisticRegressionCV", "Ridge", "RidgeCV",
-              "RidgeClassifier", "RidgeClassifierCV", "LinearRegression"]),
-        (sklearn.dummy, ["DummyClassifier", "DummyRegressor"]),
-        (ms, ["KFold", "StratifiedKFold", "RepeatedKFold", "RepeatedStratifiedKFold",
-              "ShuffleSplit", "StratifiedShuffleSplit", "LeaveOneOut"]),
-        (torch.optim, ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adamax", "NAdam"]),
-    ]:
-        prefix = "torch.optim" if module is torch.optim else module.__name__
-        classes.update({f"{prefix}.{name}": getattr(module, name) for name in names})
-    classes["skorch.dataset.ValidSplit"] = ValidSplit
-    for dtype in ("float64", "float32", "int64", "int32", "bool_"):
-        classes[f"numpy.{dtype}"] = getattr(np, dtype)
-    return classes
-
-
-def _class_name(cls):
-    for name, allowed in allowed_classes().items():
-        if allowed is cls:
-            return name
-    return None
-
-
-def _lookup(name):
-    cls = allowed_classes().get(name) if isinstance(name, str) else None
-    if cls is None:
-        raise FormatError(
-            f"it names the class {name!r}, which is not on skemo's allow-list of classes a "
-            f".skemo file may hold ({', '.join(sorted(allowed_classes()))})."
-        )
-    return cls
+from ._allowlist import FormatError, class_name, lookup
 
 
 def _init_names(cls):
@@ -116,7 +58,7 @@ class Encoder:
         import torch
         from sklearn.base import BaseEstimator
 
-        name = _class_name(type(est))
+        name = class_name(type(est))
         if name is None:
             raise FormatError(
                 f"{where} is a {type(est).__module__}.{type(est).__qualname__}, which is "
@@ -200,14 +142,14 @@ class Encoder:
         if isinstance(value, np.random.RandomState):
             return {TAG: "random_state", "state": self.value(value.get_state(), where)}
         if isinstance(value, type):
-            name = _class_name(value)
+            name = class_name(value)
             if name is None:
                 raise FormatError(
                     f"{where} is the class {value.__module__}.{value.__qualname__}, which is "
                     "not on skemo's allow-list of classes a .skemo file may hold."
                 )
             return {TAG: "class", "name": name}
-        if isinstance(value, BaseEstimator) or _class_name(type(value)) is not None:
+        if isinstance(value, BaseEstimator) or class_name(type(value)) is not None:
             return self.estimator(value, where)
         what = "a function" if callable(value) else f"a {type(value).__name__} object"
         raise FormatError(
@@ -240,8 +182,7 @@ def _is_skorch_net(value):
 
 
 def _is_plain(value):
-    return value is None or isinstance(value, (bool, int, float, str)) and not isinstance(
-        value, np.generic)
+    return value is None or type(value) in (bool, int, float, str)
 
 
 # -- decoding --------------------------------------------------------------------------
@@ -290,8 +231,6 @@ class Decoder:
         return array.reshape(shape)
 
     def _path(self, node):
-        from pathlib import Path
-
         return Path(_text(node["value"]))
 
     def _device(self, node):
@@ -305,10 +244,10 @@ class Decoder:
         return rs
 
     def _class(self, node):
-        return _lookup(node["name"])
+        return lookup(node["name"])
 
     def _object(self, node):
-        return _lookup(node["class"])(**self._params(node))
+        return lookup(node["class"])(**self._params(node))
 
     def _params(self, node):
         params = node["params"]
@@ -317,11 +256,11 @@ class Decoder:
         return {_text(k): self.value(v) for k, v in params.items()}
 
     def _estimator(self, node):
-        est = _lookup(node["class"])(**self._params(node))
+        est = lookup(node["class"])(**self._params(node))
         state = node["state"]
         deferred = {}
         for key, sub in state.items():
-            if not (isinstance(key, str) and key.isidentifier() and not key.startswith("__")):
+            if not _is_attribute_name(key, est):
                 raise FormatError(f"it holds the attribute name {key!r}.")
             if isinstance(sub, dict) and sub.get(TAG) in ("module", "skorch_net"):
                 deferred[_text(key)] = sub
@@ -362,7 +301,7 @@ class Decoder:
             except (AttributeError, KeyError, ValueError, RuntimeError) as exc:
                 raise FormatError(f"the state of {where}.{name}_ does not fit: {exc}") from None
         for key, value in node["attributes"].items():
-            if not (_text(key).endswith("_") and _is_plain(value)):
+            if not (_is_attribute_name(key, net) and key.endswith("_") and _is_plain(value)):
                 raise FormatError(f"{where}.{key} is not a plain attribute.")
             setattr(net, key, value)
         if node.get("history") is not None:
@@ -373,9 +312,16 @@ class Decoder:
 
     @staticmethod
     def _member(store, key):
-        if not isinstance(key, str) or key not in store:
-            raise FormatError(f"it refers to the array {key!r}, which its weights do not hold.")
-        return store[key]
+        if isinstance(key, str) and key in store:
+            return store[key]
+        raise FormatError(f"it refers to the array {key!r}, which its weights do not hold.")
+
+
+def _is_attribute_name(key, obj):
+    """Whether ``key`` may be a fitted attribute: it shadows no dunder, method or property."""
+    default = getattr(type(obj), key, None) if isinstance(key, str) else None
+    return (isinstance(key, str) and key.isidentifier() and not key.startswith("__")
+            and _is_plain(default))
 
 
 def _text(value):
