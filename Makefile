@@ -12,12 +12,12 @@ EXTRAS_test := test,pretrained
 EXTRAS_demo := pretrained
 EXTRAS_docs := docs,pretrained
 
-.PHONY: demo test docs bench clean help
+.PHONY: demo test docs gallery-time bench clean help
 
 help:
 	@echo "make demo   set up .venv, then run the main job on the built-in data"
 	@echo "make test   set up .venv, then run the test suite (doctests included)"
-	@echo "make docs   build the HTML docs and execute the gallery"
+	@echo "make docs   build the HTML docs, execute the gallery, print its total time"
 	@echo "make bench  run the benchmarks (needs ../shared/data/oasis)"
 
 $(BIN)/python:
@@ -37,6 +37,13 @@ test: $(VENV)/.installed-test
 # networks 10-30x slower whenever anything else ran on the 2-core build machines.
 docs: $(VENV)/.installed-docs
 	OMP_NUM_THREADS=1 $(BIN)/sphinx-build -b html -W --keep-going docs docs/_build/html
+	@$(MAKE) --no-print-directory gallery-time
+
+# The gallery's total execution time, from the table sphinx-gallery writes
+# (write_computation_times in docs/conf.py).
+gallery-time:
+	@sed -n 's/^\*\*\([0-9:.]*\)\*\* total execution time for \([0-9]*\) files.*/gallery: total execution time \1 (mm:ss) for \2 examples (docs\/sg_execution_times.rst)/p' \
+		docs/sg_execution_times.rst
 
 bench: $(VENV)/.installed-test
 	for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

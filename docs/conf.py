@@ -50,5 +50,5 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "matplotlib_animations": False,
-    "write_computation_times": False,
+    "write_computation_times": True,
 }
