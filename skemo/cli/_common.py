@@ -1,0 +1,318 @@
+"""Pieces the ``skemo`` commands share: errors, ``--data`` specs, inputs, reading, CSV output.
+
+Only the standard library is imported at module level, so that ``skemo --help``
+stays fast; numpy, pandas and skemo's own modules are imported inside the
+functions that need them.
+"""
+
+import argparse
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The models `skemo compare` and `skemo train` know. Literals, so that building
+# the parser imports nothing heavy; tests check them against skemo.evaluation.
+CLASSIFIER_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
+REGRESSOR_NAMES = ("mean", "cvfc-regressor", "transfer-regressor", "fusion-regressor")
+GAN_ARCHITECTURES = ("dcgan", "basic", "deconv")
+
+# Lower-case suffixes of the files an input folder contributes (as the loaders).
+IMAGE_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+)
+DATA_SPECS = (
+    "synthetic[:N]",
+    "folder:DIR",
+    "oasis:DIR[:TARGET]",
+    "ratings:CSV,IMAGEDIR,FILECOL,TARGETCOL[,TARGETCOL...]",
+    "thesis-csv:CSV,IMAGEDIR",
+)
+# Images per chunk in features and predict: memory stays flat in the number of files.
+CHUNK_SIZE = 64
+
+
+class CLIError(Exception):
+    """A user error: ``main`` prints ``<prog>: <option>: <message>`` and exits 2."""
+
+    def __init__(self, option, message, prog=None):
+        self.option = option
+        self.prog = prog
+        super().__init__(f"{option}: {message}" if option else message)
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, raised as :class:`CLIError`."""
+
+    def error(self, message):
+        raise CLIError(None, message, prog=self.prog)
+
+
+def add_debug(parser):
+    """``--debug`` on a subcommand too, so that it may follow the command's name."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback of an error")
+
+
+# -- inputs ----------------------------------------------------------------------------
+def is_image_file(path):
+    path = Path(path)
+    return path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
+
+
+def expand_inputs(inputs, option="IMAGES"):
+    """Files, in order: a folder gives its image files (recursive, sorted), a file itself.
+
+    A missing path, or a folder without image files, is a :class:`CLIError`.
+    """
+    files = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and is_image_file(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise CLIError(option, f"folder '{path}' holds no image files "
+                                       f"({', '.join(sorted(IMAGE_EXTENSIONS))}).")
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise CLIError(option, f"'{path}' does not exist.")
+    if not files:
+        raise CLIError(option, "no image files given.")
+    return [str(f) for f in files]
+
+
+def read_chunk(files, size, n_jobs=None):
+    """``(images, ok, errors)``: the readable files of ``files`` at ``size`` stacked,
+    their indices, and ``{index: message}`` for the others."""
+    import numpy as np
+    from joblib import Parallel, delayed
+
+    from skemo.io import ImageReadError, read_image
+
+    def read(path):
+        try:
+            return read_image(path, size=size), None
+        except ImageReadError as exc:
+            return None, str(exc)
+
+    if n_jobs in (None, 1) or len(files) == 1:
+        results = [read(f) for f in files]
+    else:
+        results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(read)(f) for f in files)
+    ok = [i for i, (image, _) in enumerate(results) if image is not None]
+    errors = {i: error for i, (_, error) in enumerate(results) if error is not None}
+    images = np.stack([results[i][0] for i in ok]) if ok else None
+    return images, ok, errors
+
+
+def report_errors(prog, errors):
+    """List unreadable files on stderr, one line each."""
+    for message in errors:
+        print(f"{prog}: skipped: {message}", file=sys.stderr)
+
+
+def progress(total, desc, unit="image"):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr,
+                disable=None if total > 1 else True)
+
+
+# -- output ----------------------------------------------------------------------------
+def output_path(path, option="-o"):
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise CLIError(option, f"folder '{path.parent}' does not exist.")
+    return path
+
+
+def write_csv(frame, path=None):
+    """Write a DataFrame as CSV, atomically to ``path``, or to stdout when None."""
+    if path is None:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    from skemo.io._atomic import atomic_write
+
+    with atomic_write(path, "w", newline="", encoding="utf-8") as f:
+        frame.to_csv(f, index=False, lineterminator="\n")
+
+
+def save_figure(figure, path):
+    """Save a matplotlib figure as PNG, atomically."""
+    from skemo.io._atomic import atomic_write
+
+    with atomic_write(path, "wb") as f:
+        figure.savefig(f, format="png", bbox_inches="tight")
+
+
+def save_grid(images, path, ncols):
+    """A contact sheet, laid out as :func:`skemo.io.save_image_grid` does, written atomically."""
+    from PIL import Image
+
+    from skemo.io import tile_images
+    from skemo.io._atomic import atomic_write
+
+    sheet = tile_images(images, ncols=ncols)
+    with atomic_write(path, "wb") as f:
+        Image.fromarray(sheet).save(f, format="PNG")
+    return Path(path)
+
+
+# -- models ----------------------------------------------------------------------------
+def load_model(path, option="--model"):
+    """The estimator saved in ``path`` by ``skemo.io.save_model``."""
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(option, f"model file '{path}' does not exist.")
+    from skemo.io import load_model as load
+
+    try:
+        return load(path)
+    except ValueError as exc:
+        raise CLIError(option, str(exc)) from exc
+
+
+def save_model(estimator, path):
+    from skemo.io import save_model as save
+
+    save(estimator, path)
+
+
+def input_size(estimator, default=None):
+    """The largest ``image_size`` among the estimator's parameters (nested ones
+    included): files are decoded at it once, then each step resizes in memory."""
+    sizes = []
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # a GAN or any estimator whose nested params cannot be listed
+        params = {"image_size": getattr(estimator, "image_size", None)}
+    for key, value in params.items():
+        if key == "image_size" or key.endswith("__image_size"):
+            if isinstance(value, int) and not isinstance(value, bool):
+                sizes.append(value)
+            elif isinstance(value, (tuple, list)) and len(value) == 2:
+                sizes.append(max(value))
+    return max(sizes) if sizes else default
+
+
+def set_threads(n):
+    """Limit torch's intra-op threads; returns the previous count (None if untouched)."""
+    if not n:
+        return None
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    return previous
+
+
+
+# -- --data ----------------------------------------------------------------------------
+@dataclass
+class DataSpec:
+    """A parsed ``--data`` value: its kind and where the data lies."""
+
+    kind: str
+    text: str
+    paths: tuple = ()
+    target: object = None
+    n_samples: int = None
+    columns: tuple = field(default_factory=tuple)
+
+
+def _exists(option, path, what, directory):
+    path = Path(path)
+    ok = path.is_dir() if directory else path.is_file()
+    if not ok:
+        state = "is not a folder" if path.exists() else "does not exist"
+        raise CLIError(option, f"{what} '{path}' {state}.")
+    return str(path)
+
+
+def parse_data(text, option="--data"):
+    """Check a ``--data`` value (files and folders exist) without loading anything."""
+    kind, _, where = text.partition(":")
+    if kind == "synthetic":
+        if where and not (where.isdigit() and int(where) > 0):
+            raise CLIError(option, f"synthetic:N needs a positive number of images; got {text!r}.")
+        return DataSpec(kind, text, n_samples=int(where) if where else None)
+    if kind == "folder" and where:
+        root = Path(_exists(option, where, "folder", True))
+        classes = [d for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+        if not any(is_image_file(p) for d in classes for p in d.rglob("*")):
+            raise CLIError(option, f"folder '{root}' holds no class subfolders with image files "
+                                   "(one subfolder per class, e.g. joy/, sadness/).")
+        return DataSpec(kind, text, (str(root),))
+    if kind == "oasis" and where:
+        root, target = where, None
+        head, _, tail = where.rpartition(":")
+        if head and tail and not any(c in tail for c in "/\\"):
+            root, target = head, tail.split(",") if "," in tail else tail
+        return DataSpec(kind, text, (_exists(option, root, "OASIS folder", True),), target)
+    if kind == "ratings" and where.count(",") >= 3:
+        csv, image_dir, file_column, *columns = where.split(",")
+        return DataSpec(kind, text, (_exists(option, csv, "ratings table", False),
+                                     _exists(option, image_dir, "image folder", True)),
+                        columns=(file_column, *columns))
+    if kind == "thesis-csv" and "," in where:
+        csv, image_dir = where.split(",", 1)
+        return DataSpec(kind, text, (_exists(option, csv, "CSV file", False),
+                                     _exists(option, image_dir, "image folder", True)))
+    raise CLIError(option, f"expected one of {' | '.join(DATA_SPECS)}; got {text!r}.")
+
+
+def load_data(spec, *, size, prog, target=None, n_samples=600, synthetic_size=64,
+              random_state=0, option="--data"):
+    """``(images, target, target_names)`` of a parsed ``--data``; ``target`` is class
+    indices into ``target_names`` for labels, float ratings otherwise.
+
+    ``size`` is the size files are decoded at; unreadable files are dropped with
+    one line each on stderr. Synthetic paintings are made at ``synthetic_size``.
+    """
+    import numpy as np
+
+    from skemo import datasets
+
+    def images_of(data):
+        return np.asarray(data.images), np.asarray(data.target), list(data.target_names)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            if spec.kind == "synthetic":
+                data = datasets.make_paintings(
+                    n_samples=spec.n_samples or n_samples, image_size=synthetic_size,
+                    random_state=random_state)
+                result = images_of(data)
+            elif spec.kind == "folder":
+                result = images_of(datasets.load_image_folder(
+                    spec.paths[0], size=size, on_error="warn"))
+            elif spec.kind == "oasis":
+                wanted = spec.target or target or "valence2"
+                data = datasets.load_oasis(spec.paths[0], target=wanted, size=size, on_error="warn")
+                result = images_of(data)
+                if np.issubdtype(result[1].dtype, np.floating):
+                    names = [wanted] if isinstance(wanted, str) else list(wanted)
+                    result = result[0], result[1], names
+            elif spec.kind == "ratings":
+                file_column, *columns = spec.columns
+                data = datasets.load_ratings(
+                    spec.paths[0], spec.paths[1], file_column=file_column,
+                    target_columns=columns[0] if len(columns) == 1 else columns,
+                    size=size, on_error="warn")
+                result = np.asarray(data.images), np.asarray(data.target), list(columns)
+            else:
+                result = images_of(datasets.load_thesis_csv(
+                    spec.paths[0], spec.paths[1], scheme=target or "thesis4", size=size,
+                    on_error="warn"))
+        except ValueError as exc:
+            raise CLIError(option, str(exc)) from exc
+    for warning in caught:
+        print(f"{prog}: {option}: {warning.message}", file=sys.stderr)
+    return result

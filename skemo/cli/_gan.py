@@ -1,0 +1,130 @@
+"""``skemo gan train`` and ``skemo gan sample``: generative models of paintings."""
+
+import math
+import time
+
+from ._common import (
+    DATA_SPECS, GAN_ARCHITECTURES, CLIError, Parser, add_debug, load_data, output_path,
+    parse_data,
+)
+
+
+def add_parser(commands):
+    gan = commands.add_parser(
+        "gan", help="train a GAN on paintings, or draw images from one",
+        description="Generative adversarial networks: 'skemo gan train' fits one and saves it, "
+                    "'skemo gan sample' draws a contact sheet from it.")
+    add_debug(gan)
+    sub = gan.add_subparsers(dest="gan_command", required=True, metavar="COMMAND",
+                             parser_class=Parser)
+
+    train = sub.add_parser(
+        "train", help="train a GAN and save it",
+        description="Train a GAN on the images of --data and save it as a .skemo file.")
+    train.add_argument("--data", required=True, metavar="SPEC", help=" | ".join(DATA_SPECS))
+    train.add_argument("--arch", required=True, choices=GAN_ARCHITECTURES,
+                       help="DCGAN (Radford et al.), or the thesis's BasicGAN / DeconvGAN")
+    train.add_argument("-o", "--out", required=True, metavar="GAN.skemo",
+                       help="model file to write")
+    train.add_argument("--conditional", action="store_true",
+                       help="one generator for all classes (sample them with --class)")
+    train.add_argument("--diffaugment", default=None, metavar="POLICY",
+                       help="DiffAugment policy, e.g. color,translation,cutout")
+    train.add_argument("--image-size", type=int, default=64, metavar="N",
+                       help="side of the generated images (DCGAN: 16, 32, 64 or 128; default 64)")
+    train.add_argument("--max-epochs", type=int, default=100, metavar="N")
+    train.add_argument("--random-state", type=int, default=0, metavar="S")
+    train.add_argument("--n-samples", type=int, default=400, help="images of --data synthetic")
+    train.add_argument("--torch-threads", type=int, default=0,
+                       help="torch intra-op threads (default 0: torch's choice)")
+    add_debug(train)
+    train.set_defaults(func=run_train)
+
+    sample = sub.add_parser(
+        "sample", help="draw images from a trained GAN into a PNG grid",
+        description="Draw images from a GAN saved by 'skemo gan train' into a contact sheet.")
+    sample.add_argument("--model", required=True, metavar="GAN.skemo")
+    sample.add_argument("-n", "--n-samples", type=int, default=64, metavar="N",
+                        help="number of images (default 64)")
+    sample.add_argument("--class", dest="label", default=None, metavar="C",
+                        help="class to draw (conditional GANs; default: all, at random)")
+    sample.add_argument("--ncols", type=int, default=None,
+                        help="images per row (default: a square grid)")
+    sample.add_argument("--random-state", type=int, default=0, metavar="S")
+    sample.add_argument("-o", "--out", required=True, metavar="GRID.png",
+                        help="PNG file to write")
+    add_debug(sample)
+    sample.set_defaults(func=run_sample)
+
+
+_DCGAN_SIZES = (16, 32, 64, 128)
+
+
+def run_train(args):
+    spec = parse_data(args.data)
+    if args.arch == "dcgan" and args.image_size not in _DCGAN_SIZES:
+        raise CLIError("--image-size", f"DCGAN makes images of {', '.join(map(str, _DCGAN_SIZES))} "
+                                       f"px; got {args.image_size}.")
+    for option, value in (("--image-size", args.image_size), ("--max-epochs", args.max_epochs),
+                          ("--n-samples", args.n_samples)):
+        if value < 1:
+            raise CLIError(option, f"must be at least 1; got {value}.")
+    out = output_path(args.out)
+
+    import numpy as np
+
+    from skemo.gan import DCGAN, BasicGAN, DeconvGAN
+
+    from ._common import save_model, set_threads
+
+    start = time.perf_counter()
+    images, target, names = load_data(
+        spec, size=args.image_size, prog="skemo gan train", n_samples=args.n_samples,
+        synthetic_size=args.image_size, random_state=args.random_state)
+    y = None
+    if args.conditional:
+        if np.issubdtype(target.dtype, np.floating) or target.ndim != 1:
+            raise CLIError("--conditional", f"needs class labels; {args.data!r} gives ratings.")
+        y = np.asarray([str(names[k]) if k < len(names) else str(k) for k in target],
+                       dtype=object)
+    kind = {"dcgan": DCGAN, "basic": BasicGAN, "deconv": DeconvGAN}[args.arch]
+    gan = kind(image_size=args.image_size, diffaugment=args.diffaugment,
+               conditional=args.conditional, max_epochs=args.max_epochs,
+               random_state=args.random_state)
+    previous = set_threads(args.torch_threads)
+    try:
+        gan.fit(images, y)
+    finally:
+        set_threads(previous)
+    save_model(gan, out)
+    classes = f", classes {', '.join(map(str, gan.classes_))}" if args.conditional else ""
+    print(f"{args.arch} GAN ({args.image_size} px{classes}) trained on {len(images)} images for "
+          f"{args.max_epochs} epochs in {time.perf_counter() - start:.1f} s -> {out}")
+    return 0
+
+
+def run_sample(args):
+    if args.n_samples < 1:
+        raise CLIError("-n", f"must be at least 1; got {args.n_samples}.")
+    if args.ncols is not None and args.ncols < 1:
+        raise CLIError("--ncols", f"must be at least 1; got {args.ncols}.")
+    out = output_path(args.out)
+
+    from ._common import load_model, save_grid
+
+    gan = load_model(args.model)
+    if not callable(getattr(gan, "sample", None)) or not hasattr(gan, "conditional"):
+        raise CLIError("--model", f"'{args.model}' holds a {type(gan).__name__}, not a GAN.")
+    label = args.label
+    if label is not None:
+        if not gan.conditional:
+            raise CLIError("--class", "this GAN is not conditional: it draws no given class.")
+        classes = [str(c) for c in gan.classes_]
+        if label not in classes:
+            raise CLIError("--class", f"unknown class {label!r}; choose from {', '.join(classes)}.")
+        label = gan.classes_[classes.index(label)]
+    images = gan.sample(args.n_samples, y=label, random_state=args.random_state)
+    ncols = args.ncols or math.ceil(math.sqrt(args.n_samples))
+    save_grid(images, out, ncols=ncols)
+    print(f"{args.n_samples} images of {images.shape[1]} px -> {out}")
+    return 0
