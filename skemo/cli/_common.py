@@ -151,19 +151,6 @@ def save_figure(figure, path):
         figure.savefig(f, format="png", bbox_inches="tight")
 
 
-def save_grid(images, path, ncols):
-    """A contact sheet, laid out as :func:`skemo.io.save_image_grid` does, written atomically."""
-    from PIL import Image
-
-    from skemo.io import tile_images
-    from skemo.io._atomic import atomic_write
-
-    sheet = tile_images(images, ncols=ncols)
-    with atomic_write(path, "wb") as f:
-        Image.fromarray(sheet).save(f, format="PNG")
-    return Path(path)
-
-
 # -- models ----------------------------------------------------------------------------
 def load_model(path, option="--model"):
     """The estimator saved in ``path`` by ``skemo.io.save_model``."""

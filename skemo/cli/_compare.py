@@ -63,7 +63,7 @@ def run_demo(args):
 
     from skemo.datasets import make_paintings
 
-    from ._common import save_grid
+    from skemo.io import save_image_grid
 
     start = time.perf_counter()
     data = make_paintings(
@@ -93,7 +93,7 @@ def run_demo(args):
     out.mkdir(parents=True, exist_ok=True)
     per_class = args.per_class
     rows = [images[target == k][:per_class] for k in range(len(names))]
-    sheet = save_grid(np.concatenate(rows), out / "paintings.png", ncols=per_class)
+    sheet = save_image_grid(np.concatenate(rows), out / "paintings.png", ncols=per_class)
     print(f"contact sheet ({per_class} per class, one class per row): {sheet}")
     return 0
 

@@ -110,7 +110,9 @@ def run_sample(args):
         raise CLIError("--ncols", f"must be at least 1; got {args.ncols}.")
     out = output_path(args.out)
 
-    from ._common import load_model, save_grid
+    from skemo.io import save_image_grid
+
+    from ._common import load_model
 
     gan = load_model(args.model)
     if not callable(getattr(gan, "sample", None)) or not hasattr(gan, "conditional"):
@@ -125,6 +127,6 @@ def run_sample(args):
         label = gan.classes_[classes.index(label)]
     images = gan.sample(args.n_samples, y=label, random_state=args.random_state)
     ncols = args.ncols or math.ceil(math.sqrt(args.n_samples))
-    save_grid(images, out, ncols=ncols)
+    save_image_grid(images, out, ncols=ncols)
     print(f"{args.n_samples} images of {images.shape[1]} px -> {out}")
     return 0

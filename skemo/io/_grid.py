@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ._atomic import atomic_write
 from ._check import check_images
 
 __all__ = ["save_image_grid", "tile_images"]
@@ -83,7 +84,8 @@ def save_image_grid(images, path, ncols=8, padding=2, background=(255, 255, 255)
     images : array-like of shape (n, H, W, 3) or sequence of paths
         As in :func:`tile_images`.
     path : str or Path
-        Output file; parent folders are created. Written as PNG.
+        Output file; parent folders are created. Written as PNG, atomically
+        (a temporary file, then a rename).
     ncols, padding, background
         The layout of the sheet, as in :func:`tile_images`.
 
@@ -106,5 +108,6 @@ def save_image_grid(images, path, ncols=8, padding=2, background=(255, 255, 255)
     sheet = tile_images(images, ncols=ncols, padding=padding, background=background)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(sheet).save(path, format="PNG")
+    with atomic_write(path, "wb") as f:
+        Image.fromarray(sheet).save(f, format="PNG")
     return path

@@ -164,7 +164,7 @@ class CVFCRegressor(_CVFCFamily, _SkorchRegressor):
     ----------
     n_outputs_ : int
         Number of targets.
-    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
         Mean and standard deviation of each target in the first fit.
     n_features_in_ : int
         Number of features seen in ``fit``.

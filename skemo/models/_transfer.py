@@ -300,7 +300,7 @@ class TransferRegressor(_TransferFamily, _SkorchRegressor):
     ----------
     n_outputs_ : int
         Number of targets.
-    target_mean_, target_scale_ : ndarray of shape (n_outputs_,)
+    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
         Mean and standard deviation of each target in the first fit.
     image_size_ : tuple of (int, int) or None
         ``(height, width)`` the images were fed at.
