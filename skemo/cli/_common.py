@@ -11,16 +11,14 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skemo._files import IMAGE_EXTENSIONS, image_files
+
 # The models `skemo compare` and `skemo train` know. Literals, so that building
 # the parser imports nothing heavy; tests check them against skemo.evaluation.
 CLASSIFIER_NAMES = ("majority", "cvfc", "shallnet", "transfer", "fusion", "shallnet+aug")
 REGRESSOR_NAMES = ("mean", "cvfc-regressor", "transfer-regressor", "fusion-regressor")
 GAN_ARCHITECTURES = ("dcgan", "basic", "deconv")
 
-# Lower-case suffixes of the files an input folder contributes (as the loaders).
-IMAGE_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-)
 DATA_SPECS = (
     "synthetic[:N]",
     "folder:DIR",
@@ -55,11 +53,6 @@ def add_debug(parser):
 
 
 # -- inputs ----------------------------------------------------------------------------
-def is_image_file(path):
-    path = Path(path)
-    return path.suffix.lower() in IMAGE_EXTENSIONS and not path.name.startswith(".")
-
-
 def expand_inputs(inputs, option="IMAGES"):
     """Files, in order: a folder gives its image files (recursive, sorted), a file itself.
 
@@ -69,11 +62,7 @@ def expand_inputs(inputs, option="IMAGES"):
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and is_image_file(p)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            found = image_files(path)
             if not found:
                 raise CLIError(option, f"folder '{path}' holds no image files "
                                        f"({', '.join(sorted(IMAGE_EXTENSIONS))}).")
@@ -232,7 +221,7 @@ def parse_data(text, option="--data"):
     if kind == "folder" and where:
         root = Path(_exists(option, where, "folder", True))
         classes = [d for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")]
-        if not any(is_image_file(p) for d in classes for p in d.rglob("*")):
+        if not any(image_files(d) for d in classes):
             raise CLIError(option, f"folder '{root}' holds no class subfolders with image files "
                                    "(one subfolder per class, e.g. joy/, sadness/).")
         return DataSpec(kind, text, (str(root),))

@@ -16,13 +16,12 @@ from sklearn.utils import Bunch
 
 from skemo.io import load_images
 
+from skemo._files import IMAGE_EXTENSIONS, image_files
+
 from ._taxonomy import TARGET_NAMES, group_emotions
 
 __all__ = ["load_image_folder", "load_thesis_csv"]
 
-IMAGE_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-)
 _ON_ERROR = ("raise", "warn", "skip")
 
 
@@ -343,15 +342,9 @@ def load_image_folder(
         raise ValueError(f"root {str(root)!r} has no class subfolders.")
     files, target = [], []
     for index, name in enumerate(classes):
-        for path in sorted((root / name).rglob("*")):
-            relative = path.relative_to(root / name).parts
-            if (
-                path.is_file()
-                and path.suffix.lower() in IMAGE_EXTENSIONS
-                and not any(part.startswith(".") for part in relative)
-            ):
-                files.append(path)
-                target.append(index)
+        found = image_files(root / name)
+        files.extend(found)
+        target.extend([index] * len(found))
     if not files:
         raise ValueError(
             f"No image files under the class folders of {str(root)!r}; looked for "

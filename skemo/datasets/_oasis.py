@@ -5,8 +5,9 @@ import io
 import numpy as np
 import pandas as pd
 
+from skemo._files import IMAGE_EXTENSIONS
+
 from ._loaders import (
-    IMAGE_EXTENSIONS,
     _check_dir,
     _check_file,
     _check_on_error,
