@@ -32,7 +32,7 @@ autodoc_default_options = {
 suppress_warnings = ["ref.ref", "ref.term"]
 numpydoc_show_class_members = False
 numpydoc_validation_checks = set()
-templates_path = []
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py", "**/sg_execution_times.rst"]
 
 html_theme = "pydata_sphinx_theme"
@@ -51,4 +51,9 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "matplotlib_animations": False,
     "write_computation_times": True,
+    # Each API page ends with the gallery examples that use its object
+    # (the ``minigallery`` in docs/_templates/autosummary; it names both the
+    # object's subpackage path and the top-level re-export sphinx-gallery records).
+    "doc_module": ("skemo",),
+    "backreferences_dir": "generated/backreferences",
 }
