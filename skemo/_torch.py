@@ -4,6 +4,7 @@ Private, and below :mod:`skemo.models`, :mod:`skemo.inspection` and the GANs, so
 that each can use them without importing another subpackage's private files.
 """
 
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -12,12 +13,20 @@ from sklearn.utils import check_random_state
 
 __all__ = ["forward_batches", "images_to_tensor", "seeded"]
 
+# torch's default generator is one per process: two threads seeding and drawing from
+# it at once (a threaded joblib backend, a Dask worker with several threads) would
+# interleave their draws, so seeded blocks of one process take turns.
+_SEEDED_LOCK = threading.RLock()
+
 
 @contextmanager
 def seeded(random_state, device="cpu"):
     """Seed torch inside the block and restore the global RNG state after.
 
     Yields the int seed, or None when ``random_state`` is None (no seeding).
+    Seeded blocks of one process run one at a time (a re-entrant lock), so
+    threads fitting seeded estimators concurrently get the results they would
+    get one after the other.
     """
     if random_state is None:
         yield None
@@ -25,7 +34,7 @@ def seeded(random_state, device="cpu"):
     seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     use_cuda = str(device).startswith("cuda") and torch.cuda.is_available()
     devices = list(range(torch.cuda.device_count())) if use_cuda else []
-    with torch.random.fork_rng(devices=devices):
+    with _SEEDED_LOCK, torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield seed
 
