@@ -19,6 +19,10 @@ trains it. It owns everything those estimators share:
 - :func:`skemo._torch.seeded` torch seeding, which leaves the global RNG as it was;
 - ``partial_fit`` and ``warm_start`` with skorch's meaning: training goes on
   from the current weights;
+- per-epoch random streams (global torch RNG and batch shuffling re-seeded at
+  each epoch from ``(seed, epoch)``), ``checkpoint_dir`` checkpoints and
+  ``resume``, so that an interrupted run resumes to the uninterrupted result;
+- ``precision``: autocast on the device in training and inference;
 - inference through :func:`skemo._torch.forward_batches`, the one eval-mode,
   no-grad loop.
 
@@ -31,16 +35,22 @@ learn what stays fixed afterwards, such as ``classes_``) and may override
 ``_train_input`` (what the net trains on, computed with the built module).
 """
 
+import contextlib
 import copy
 import functools
 import inspect
+import json
+import os
+import shutil
 from numbers import Integral, Real
+from pathlib import Path
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 
 from skemo._torch import forward_batches, seeded
@@ -73,7 +83,37 @@ SKORCH_PARAMS_DOC = """\
         ``skorch.dataset.ValidSplit(0.2)`` to hold out a validation split
         (its shuffle is seeded by ``random_state``).
     device : str, default="cpu"
-        Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+        Torch device, e.g. ``"cpu"`` or ``"cuda"``. Training and inference
+        both run there.
+    precision : {"32", "bf16", "16"}, default="32"
+        ``"bf16"`` and ``"16"`` run training and inference under
+        :func:`torch.autocast` on ``device`` (bfloat16 or float16 mixed
+        precision; the weights stay float32 and the outputs are returned as
+        float32). ``"bf16"`` works on CPU and on GPUs that support it;
+        ``"16"`` needs a CUDA device and uses no loss scaling, so prefer
+        ``"bf16"``. An unsupported combination is refused at ``fit``.
+    checkpoint_dir : str, path or None, default=None
+        Folder where training saves a checkpoint every ``checkpoint_every``
+        epochs, with skorch's ``save_params`` (module and optimizer state
+        dicts, the criterion, the history; a GAN's discriminator and its
+        optimizer too) plus the run's seed. Each checkpoint is written to a
+        new subfolder that replaces the previous one only once complete, so
+        an interruption (Ctrl-C, a crash) never leaves a half-written one.
+        Callbacks' own state (e.g. a learning-rate scheduler's) is not saved.
+    checkpoint_every : int, default=1
+        Epochs between two checkpoints.
+    resume : bool, default=False
+        When True and ``checkpoint_dir`` holds a checkpoint, the first
+        ``fit`` (or ``partial_fit``) loads it and trains only the epochs
+        missing to reach ``max_epochs`` in all (none if the checkpoint has
+        as many): rerunning an interrupted script with ``resume=True`` on
+        the same data finishes the run. With an int ``random_state`` the
+        resumed run ends with the same weights, bit for bit on CPU, as an
+        uninterrupted one: every random stream of an epoch (weight updates'
+        dropout, batch shuffling, a GAN's latent vectors) is seeded from
+        ``(random_state, epoch)``. Without a checkpoint, ``fit`` starts afresh.
+        A ``fit`` interrupted by Ctrl-C (KeyboardInterrupt) returns, as in
+        skorch, with the epochs trained so far, and the estimator is usable.
     warm_start : bool, default=False
         skorch's meaning: when True, ``fit`` on a fitted estimator trains
         the current network for ``max_epochs`` more epochs instead of
@@ -123,6 +163,10 @@ class _SkorchEstimator(BaseEstimator):
         "callbacks": [list, None, StrOptions({"disable"})],
         "train_split": [callable, None],
         "device": [str, torch.device],
+        "precision": [StrOptions({"32", "bf16", "16"})],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
+        "resume": ["boolean"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -138,6 +182,10 @@ class _SkorchEstimator(BaseEstimator):
         callbacks=None,
         train_split=None,
         device="cpu",
+        precision="32",
+        checkpoint_dir=None,
+        checkpoint_every=1,
+        resume=False,
         warm_start=False,
         verbose=0,
         random_state=None,
@@ -150,6 +198,10 @@ class _SkorchEstimator(BaseEstimator):
         self.callbacks = callbacks
         self.train_split = train_split
         self.device = device
+        self.precision = precision
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
         self.warm_start = warm_start
         self.verbose = verbose
         self.random_state = random_state
@@ -236,16 +288,92 @@ class _SkorchEstimator(BaseEstimator):
         first = not ((partial or self.warm_start) and hasattr(self, "net_"))
         if first and hasattr(self, "net_"):
             del self.net_  # a refit that fails must not leave the old net behind
+        autocast = self._autocast()  # refuses an unsupported precision before any work
         data, target = self._fit_data(X, y, first=first, classes=classes)
         with seeded(self.random_state, self.device) as seed:
             if first:
                 self.net_ = self._net_class(**self._net_params(seed)).initialize()
             else:
                 self._update_net(seed)
-            self.net_.partial_fit(self._train_input(data, first=first), target)
+            self._install_callbacks(seed)
+            epochs = None
+            if first and self.resume:
+                epochs = self._load_checkpoint()
+            try:
+                with autocast:
+                    train_input = self._train_input(data, first=first)
+            except BaseException:
+                if first:  # no training happened: not a fitted estimator
+                    del self.net_
+                raise
+            # skorch catches KeyboardInterrupt (Ctrl-C, EarlyStopping) in
+            # partial_fit: the net keeps the epochs trained so far.
+            with autocast:
+                self.net_.partial_fit(train_input, target, epochs=epochs)
         # Left ready for inference; skorch switches to train mode itself.
         self.net_.module_.eval()
         return self
+
+    # -- epochs, checkpoints, precision ------------------------------------------------
+    def _install_callbacks(self, seed):
+        """Add skemo's own callbacks to ``net_.callbacks_`` (kept out of ``callbacks``).
+
+        They are appended to the initialised callbacks, after the user's, and
+        again whenever skorch re-initialises them (``_update_net``).
+        """
+        net = self.net_
+        own = []
+        if seed is not None and not getattr(net, "_seeds_epochs", False):
+            own.append(("skemo_epoch_seed", _EpochSeed(seed, "iterator_train__generator"
+                                                       not in self._skorch_kwargs)))
+        if self.checkpoint_dir is not None:
+            own.append(("skemo_checkpoint", _Checkpoint(
+                self.checkpoint_dir, self.checkpoint_every, seed, type(self).__name__)))
+        kept = [(n, cb) for n, cb in net.callbacks_ if not n.startswith("skemo_")]
+        for _, cb in own:
+            cb.initialize()
+        net.callbacks_ = kept + own
+
+    def _load_checkpoint(self):
+        """Load the latest checkpoint of ``checkpoint_dir`` into ``net_``, if any.
+
+        Returns the number of epochs left to train, or None without a checkpoint.
+        """
+        folder = latest_checkpoint(self.checkpoint_dir)
+        if folder is None:
+            return None
+        net = self.net_
+        meta = json.loads((folder / _META).read_text())
+        if meta.get("estimator") != type(self).__name__:
+            raise ValueError(
+                f"checkpoint '{folder}' was written by {meta.get('estimator')}, not "
+                f"{type(self).__name__}; resume=True needs the same estimator."
+            )
+        net.load_params(**_checkpoint_files(net, folder))
+        if meta.get("seed") is not None and hasattr(net, "seed_"):
+            net.seed_ = meta["seed"]  # a GAN's drawn seed, for an unseeded run
+        return max(self.max_epochs - len(net.history), 0)
+
+    def _autocast(self):
+        """The autocast context of ``precision`` on ``device`` (checked)."""
+        if self.precision == "32":
+            return contextlib.nullcontext()
+        kind = torch.device(self.device).type
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        problem = None
+        if not torch.amp.is_autocast_available(kind):
+            problem = f"torch has no autocast on {kind!r} devices"
+        elif self.precision == "16" and kind != "cuda":
+            problem = "float16 mixed precision needs a CUDA device; use precision='bf16'"
+        elif (self.precision == "bf16" and kind == "cuda"
+              and not torch.cuda.is_bf16_supported()):
+            problem = "this GPU does not support bfloat16; use precision='16'"
+        if problem:
+            raise ValueError(
+                f"precision={self.precision!r} is not supported with device="
+                f"{str(self.device)!r}: {problem}, or precision='32'."
+            )
+        return torch.autocast(kind, dtype=dtype)
 
     def _rebuild_modules(self):
         """Build ``net_`` for the fitted state, untrained (see :func:`skemo.io.load_model`).
@@ -389,11 +517,107 @@ class _SkorchEstimator(BaseEstimator):
         return self.net_.history
 
     def _infer(self, batches):
-        return forward_batches(self.module_, batches, self.device).numpy()
+        with self._autocast():
+            return forward_batches(self.module_, batches, self.device).numpy()
 
 
 _UNSET = object()
 _COMPONENTS = ("callbacks", "criterion")
+
+
+def _epoch_seed(seed, epoch, stream):
+    """A seed for one random stream of one epoch, from the run's seed."""
+    return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1)[0])
+
+
+class _EpochSeed(Callback):
+    """Re-seed the global torch RNG and the batch shuffling at each epoch.
+
+    From ``(seed, epoch)`` only, so that epoch ``k`` draws the same dropout
+    masks and batch order whether the run went straight through or resumed
+    from a checkpoint. (GANNet seeds its own streams the same way.)
+    """
+
+    def __init__(self, seed, loader=True):
+        self.seed = seed
+        self.loader = loader
+
+    def on_train_begin(self, net, **kwargs):
+        if self.loader:
+            # skorch builds the training DataLoader once per fit; each epoch's
+            # iteration draws its order from this generator.
+            net.iterator_train__generator = torch.Generator()
+
+    def on_epoch_begin(self, net, **kwargs):
+        epoch = len(net.history)  # skorch has added this epoch's row
+        torch.manual_seed(_epoch_seed(self.seed, epoch, 2))
+        if self.loader:
+            net.iterator_train__generator.manual_seed(_epoch_seed(self.seed, epoch, 3))
+
+
+_LATEST = "latest"
+_META = "skemo.json"
+
+
+def _checkpoint_files(net, folder):
+    """``save_params``/``load_params`` arguments for every module, criterion and optimizer."""
+    folder = Path(folder)
+    files = {"f_history": folder / "history.json"}
+    for name in (*net._modules, *net._criteria, *net._optimizers):
+        files["f_params" if name == "module" else f"f_{name}"] = folder / f"{name}.pt"
+    return files
+
+
+def latest_checkpoint(directory):
+    """The folder of the latest complete checkpoint in ``directory``, or None."""
+    pointer = Path(directory) / _LATEST
+    if not pointer.is_file():
+        return None
+    folder = Path(directory) / pointer.read_text().strip()
+    return folder if (folder / _META).is_file() else None
+
+
+class _Checkpoint(Callback):
+    """Save the net every ``every`` epochs into ``directory``, atomically.
+
+    skorch's ``save_params`` writes into a fresh ``epoch-NNNN`` subfolder;
+    the ``latest`` file then names it (written atomically) and the older
+    subfolders are removed.
+    """
+
+    def __init__(self, directory, every, seed, estimator):
+        self.directory = directory
+        self.every = every
+        self.seed = seed
+        self.estimator = estimator
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if epoch % self.every == 0:
+            self.save(net, epoch)
+
+    def save(self, net, epoch):
+        from skemo.io._atomic import atomic_write
+
+        directory = Path(self.directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"epoch-{epoch:05d}"
+        part = directory / f".{name}.{os.getpid()}.part"
+        shutil.rmtree(part, ignore_errors=True)
+        part.mkdir()
+        net.save_params(**_checkpoint_files(net, part))
+        seed = getattr(net, "seed_", self.seed)
+        meta = {"epochs": epoch, "seed": seed, "estimator": self.estimator}
+        (part / _META).write_text(json.dumps(meta))
+        final = directory / name
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(part, final)
+        with atomic_write(directory / _LATEST, "w") as f:
+            f.write(name)
+        for old in directory.glob("epoch-*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+
 
 
 def _own_init(init):

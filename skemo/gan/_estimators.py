@@ -239,7 +239,8 @@ class _GAN(_SkorchEstimator):
         batches = torch.split(z, self.batch_size)
         if labels is not None:
             batches = zip(batches, torch.split(torch.from_numpy(labels), self.batch_size))
-        images = forward_batches(self.module_, batches, self.device)
+        with self._autocast():
+            images = forward_batches(self.module_, batches, self.device)
         images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
         return images.permute(0, 2, 3, 1).numpy()
 

@@ -115,6 +115,9 @@ class GANNet(NeuralNet):
         Seeds every random draw of training; None draws one at ``initialize``.
     """
 
+    # Seeds its own per-epoch streams: the estimator adds no _EpochSeed callback.
+    _seeds_epochs = True
+
     def __init__(
         self,
         module,
