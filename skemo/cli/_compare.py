@@ -54,6 +54,9 @@ def add_parsers(commands):
     compare.add_argument("--verbose", type=int, default=1,
                          help="1: progress over fits; 2: also over images")
     compare.add_argument("--out", default="skemo-report", help="report folder ('' for none)")
+    compare.add_argument("--resume", default=None, metavar="DIR",
+                         help="keep each finished fold in DIR; rerun with the same DIR after an "
+                              "interruption to fit only the missing folds")
     add_debug(compare)
     compare.set_defaults(func=run_compare)
 
@@ -134,13 +137,19 @@ def _run_compare(args, spec):
         f"data {args.data}: {len(images)} images of {images.shape[1]}x{images.shape[2]} px "
         f"({counts}); ShallNet sees {args.image_size} px, the backbone {backbone_image_size} px"
     )
-    result = compare_models(
-        images, target, args.models, n_splits=args.folds, backbone=args.backbone,
-        weights=None if args.backbone != "auto" and args.random_weights else "DEFAULT",
-        backbone_image_size=backbone_image_size, shallnet_image_size=args.image_size,
-        epochs=args.epochs,
-        cache=not args.no_cache, random_state=args.random_state, verbose=args.verbose,
-    )
+    try:
+        result = compare_models(
+            images, target, args.models, n_splits=args.folds, backbone=args.backbone,
+            weights=None if args.backbone != "auto" and args.random_weights else "DEFAULT",
+            backbone_image_size=backbone_image_size, shallnet_image_size=args.image_size,
+            epochs=args.epochs,
+            cache=not args.no_cache, random_state=args.random_state, verbose=args.verbose,
+            resume=args.resume,
+        )
+    except ValueError as error:
+        if args.resume and str(error).startswith("resume folder"):
+            raise CLIError("--resume", str(error)) from None
+        raise
     print(f"\n{args.folds}-fold stratified CV (shuffled, random_state={args.random_state}); "
           f"backbone {result.backbone} (weights={result.weights})")
     print(format_table(result.summary))

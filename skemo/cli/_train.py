@@ -40,6 +40,9 @@ def add_parser(commands):
     parser.add_argument("--random-weights", action="store_true",
                         help="random backbone weights (with an explicit --backbone)")
     parser.add_argument("--n-samples", type=int, default=400, help="images of --data synthetic")
+    parser.add_argument("--resume", default=None, metavar="DIR",
+                        help="keep each finished cross-validation fold in DIR; rerun with the "
+                             "same DIR after an interruption to fit only the missing folds")
     parser.add_argument("--torch-threads", type=int, default=1,
                         help="torch intra-op threads (default 1; 0 keeps torch's choice)")
     add_debug(parser)
@@ -131,7 +134,10 @@ def fit(estimator, X, y):
 
     from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+    from skemo.evaluation._compare import no_swallowed_interrupt
+
+    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
+            no_swallowed_interrupt():
         warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
         warnings.filterwarnings("ignore", message="Got `batch_size`")
         return estimator.fit(X, y)
@@ -160,10 +166,35 @@ def cross_validate(args, X, y, regression):
     models = {args.model: build_model(args, args.model),
               baseline_name: build_model(args, baseline_name)}
     scores = {name: [] for name in models}
+    store = None
+    if getattr(args, "resume", None):
+        from skemo.evaluation._cache import images_fingerprint
+        from skemo.evaluation._compare import FoldStore, labels_fingerprint
+
+        try:
+            store = FoldStore(args.resume, {
+                "task": "skemo train", "images": images_fingerprint(X),
+                "y": labels_fingerprint(y), "folds": k, "random_state": args.random_state,
+                "regression": bool(regression),
+            })
+        except ValueError as error:
+            raise CLIError("--resume", str(error)) from None
     bar = progress(k * len(models), "cross-validation", unit="fit")
     try:
-        for train, test in folds:
+        for index, (train, test) in enumerate(folds):
             for name, model in models.items():
+                if store is not None:
+                    from skemo.evaluation._compare import model_key
+
+                    key = model_key(model)
+                    try:
+                        record = store.load(name, index, key)
+                    except ValueError as error:
+                        raise CLIError("--resume", str(error)) from None
+                    if record is not None:
+                        scores[name].append(tuple(record["scores"]))
+                        bar.update()
+                        continue
                 pred = fit(clone(model), X[train], y[train]).predict(X[test])
                 if regression:
                     truth = y[test].reshape(len(test), -1)
@@ -173,6 +204,9 @@ def cross_validate(args, X, y, regression):
                     scores[name].append((np.mean(rhos), r2_score(truth, pred)))
                 else:
                     scores[name].append((balanced_accuracy_score(y[test], pred),))
+                scores[name][-1] = tuple(float(v) for v in scores[name][-1])
+                if store is not None:
+                    store.save(name, index, key, {"scores": list(scores[name][-1])})
                 bar.update()
     finally:
         bar.close()

@@ -19,7 +19,12 @@ each entry is keyed by everything that determines its matrix (see
 computes its own.
 """
 
+import contextlib
+import hashlib
 import importlib.util
+import json
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -37,7 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from skemo.io import check_images
 
-from ._cache import cache_key, images_fingerprint, precompute
+from ._cache import cache_key, images_fingerprint, params_key, precompute, weights_key
 from ._factory import CLASSIFIER_NAMES, make_model, model_inputs, model_note
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
@@ -123,6 +128,7 @@ def _check_models(models):
         "cache": ["boolean", dict],
         "random_state": [Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
+        "resume": [str, PathLike, None],
     },
     prefer_skip_nested_validation=False,
 )
@@ -140,6 +146,7 @@ def compare_models(
     cache=True,
     random_state=0,
     verbose=0,
+    resume=None,
 ):
     """Cross-validate the thesis's models on the same stratified folds.
 
@@ -194,6 +201,19 @@ def compare_models(
     verbose : int, default=0
         Show a progress bar over the fits when positive, and bars over the
         images of the shared feature and embedding passes when above 1.
+    resume : str, path or None, default=None
+        A folder that keeps each finished fold's result (one JSON file per
+        model and fold, written atomically) and each model's last-fold
+        estimator (a ``.skemo`` file, when it can be saved). A call with the
+        same folder loads the finished folds and fits only the missing ones
+        (and skips the shared passes no missing fold needs), so an
+        interrupted comparison resumes where it stopped and ends with the
+        table of an uninterrupted run (``fit_seconds`` aside: those of the
+        earlier run are kept). The folder is keyed by a fingerprint of the
+        images, the labels and the settings, and each file by the model's
+        parameters: a folder written for other data or settings is refused.
+        A Ctrl-C during a fit is not swallowed by skorch here: the fold is
+        not recorded and KeyboardInterrupt propagates.
 
     Returns
     -------
@@ -248,11 +268,37 @@ def compare_models(
         )
         for kind in ("none", "small", "features", "embedding")
     }
+    store = None
+    if resume is not None:
+        store = FoldStore(resume, {
+            "task": "compare_models", "images": images_fingerprint(images),
+            "y": labels_fingerprint(y), "n_splits": n_splits, "random_state": seed,
+            "backbone": backbone, "weights": weights_key(weights),
+            "backbone_image_size": backbone_image_size,
+            "shallnet_image_size": shallnet_image_size, "epochs": epochs, "cache": use_cache,
+        })
     shared_seconds = {}
     rows, confusion, estimators = [], {s.name: 0 for s in specs}, {}
     bar = tqdm(total=len(specs) * n_splits, disable=not verbose, desc="compare", unit="fit")
     try:
         for spec in specs:
+            done = {}
+            if store is not None:
+                key = model_key(spec.make())
+                done = {fold: store.load(spec.name, fold, key) for fold in range(n_splits)}
+                done = {fold: record for fold, record in done.items() if record is not None}
+            for fold in sorted(done):
+                rows.append(done[fold]["row"])
+                confusion[spec.name] = confusion[spec.name] + np.asarray(done[fold]["confusion"])
+                bar.update()
+            if n_splits - 1 in done:
+                loaded = store.load_estimator(spec.name)
+                if loaded is not None:
+                    estimators[spec.name] = loaded
+            if len(done) == n_splits:
+                if spec.note:
+                    notes.append(f"{spec.name}: {spec.note}")
+                continue
             for kind in spec.inputs:
                 if keys[kind] not in cached:
                     bar.set_postfix_str(f"{kind} pass")
@@ -268,13 +314,16 @@ def compare_models(
             else:
                 data = np.hstack(inputs) if inputs else images
             for fold, (train, test) in enumerate(folds):
+                if fold in done:
+                    continue
                 bar.set_postfix_str(f"{spec.name} fold {fold + 1}/{n_splits}")
                 estimator = spec.make()
                 start = time.perf_counter()
                 # The per-fold models are small: BLAS threads cost more in
                 # synchronisation than they gain (LogisticRegressionCV on the
                 # fused 1293 columns ran 30x slower with 2 threads on 2 busy cores).
-                with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
+                with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
+                        no_swallowed_interrupt():
                     # A fixed epoch budget is the design, not a convergence failure.
                     warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
                     warnings.filterwarnings("ignore", message="Got `batch_size`")
@@ -282,19 +331,28 @@ def compare_models(
                 seconds = time.perf_counter() - start
                 pred_test = estimator.predict(data[test])
                 pred_train = estimator.predict(data[train])
-                rows.append([
+                row = [
                     spec.name, fold, len(train), len(test),
-                    accuracy_score(y[train], pred_train), accuracy_score(y[test], pred_test),
-                    balanced_accuracy_score(y[test], pred_test), seconds,
-                ])
-                confusion[spec.name] = confusion[spec.name] + confusion_matrix(
-                    y[test], pred_test, labels=classes)
+                    float(accuracy_score(y[train], pred_train)),
+                    float(accuracy_score(y[test], pred_test)),
+                    float(balanced_accuracy_score(y[test], pred_test)), seconds,
+                ]
+                matrix = confusion_matrix(y[test], pred_test, labels=classes)
+                if store is not None:
+                    if fold == n_splits - 1:
+                        store.save_estimator(spec.name, estimator)
+                    store.save(spec.name, fold, key, {"row": row, "confusion": matrix.tolist()})
+                rows.append(row)
+                confusion[spec.name] = confusion[spec.name] + matrix
                 estimators[spec.name] = estimator
                 bar.update()
             if spec.note:
                 notes.append(f"{spec.name}: {spec.note}")
     finally:
         bar.close()
+    # Resumed or not, the rows in model order, then fold order.
+    order = {spec.name: i for i, spec in enumerate(specs)}
+    rows.sort(key=lambda row: (order[row[0]], row[1]))
     results = pd.DataFrame(rows, columns=COLUMNS)
     return Bunch(
         results=results, summary=summarize(results), confusion=confusion, classes=classes,
@@ -334,3 +392,117 @@ def summarize(results):
     # Population std (ddof=0), as numpy and the thesis's tables report it.
     summary = grouped.mean().add_suffix("_mean").join(grouped.std(ddof=0).add_suffix("_std"))
     return summary.reset_index()
+
+
+# -- resuming ---------------------------------------------------------------------------
+def labels_fingerprint(y):
+    """A hash of the labels' values and order (any hashable type)."""
+    y = np.asarray(y)
+    return y.dtype.kind, hashlib.blake2b(repr(y.tolist()).encode(), digest_size=16).hexdigest()
+
+
+def model_key(estimator):
+    """A digest of every parameter of ``estimator``, nested estimators included."""
+    parts = [params_key(estimator)]
+    for name, value in sorted(estimator.get_params(deep=True).items()):
+        if hasattr(value, "get_params") and not isinstance(value, type):
+            parts.append((name, params_key(value)))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+class FoldStore:
+    """Finished folds' results in a folder, for resuming (``compare_models(resume=)``, ``skemo train --resume``).
+
+    ``settings`` (JSON-able: data fingerprints and the run's settings) is
+    hashed into the folder's fingerprint, kept in ``manifest.json``; a folder
+    with another fingerprint is refused. Each record is one JSON file
+    ``<name>.fold<k>.json``, written atomically, holding the model's key too.
+    """
+
+    MANIFEST = "manifest.json"
+
+    def __init__(self, folder, settings):
+        from pathlib import Path
+
+        from skemo.io._atomic import atomic_write
+
+        self.folder = Path(folder)
+        self.fingerprint = hashlib.blake2b(
+            json.dumps(settings, sort_keys=True, default=repr).encode(), digest_size=16
+        ).hexdigest()
+        manifest = self.folder / self.MANIFEST
+        if manifest.is_file():
+            found = json.loads(manifest.read_text()).get("fingerprint")
+            if found != self.fingerprint:
+                raise ValueError(
+                    f"resume folder '{self.folder}' holds folds of other data or settings "
+                    f"(fingerprint {found} != {self.fingerprint}); use a new folder or remove it."
+                )
+        else:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with atomic_write(manifest, "w") as f:
+                json.dump({"fingerprint": self.fingerprint, "settings": settings}, f,
+                          default=repr, indent=1)
+
+    def _path(self, name, fold, ext="json"):
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        return self.folder / (f"{safe}.fold{fold}.{ext}" if fold is not None else f"{safe}.{ext}")
+
+    def load(self, name, fold, key):
+        """The record of ``name``'s fold, or None when it has not finished."""
+        path = self._path(name, fold)
+        if not path.is_file():
+            return None
+        record = json.loads(path.read_text())
+        if record.get("model") != key:
+            raise ValueError(
+                f"resume folder '{self.folder}' holds {name!r} folds fitted with other "
+                f"parameters ({path.name}); use a new folder or remove it."
+            )
+        return record
+
+    def save(self, name, fold, key, record):
+        from skemo.io._atomic import atomic_write
+
+        with atomic_write(self._path(name, fold), "w") as f:
+            json.dump({"model": key, **record}, f)
+
+    def save_estimator(self, name, estimator):
+        """Keep the last fold's estimator as a ``.skemo`` file, if it can be saved."""
+        from skemo.io import save_model
+
+        try:
+            save_model(estimator, self._path(name, None, "skemo"))
+        except (ValueError, TypeError):
+            pass
+
+    def load_estimator(self, name):
+        from skemo.io import load_model
+
+        path = self._path(name, None, "skemo")
+        return load_model(path) if path.is_file() else None
+
+
+@contextlib.contextmanager
+def no_swallowed_interrupt():
+    """Re-raise a Ctrl-C that a fit swallowed (skorch ends training on KeyboardInterrupt).
+
+    So that a fold interrupted by the user is not recorded as finished. Only
+    in the main thread, where signal handlers can be set; elsewhere a no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = []
+
+    def handler(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+    if seen:
+        raise KeyboardInterrupt

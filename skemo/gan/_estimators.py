@@ -280,8 +280,15 @@ class _GAN(_SkorchEstimator):
         fake = self.sample(len(real), y if self.conditional else None, self.random_state)
         # Both sets as float32 in [0, 1], so that any feature map sees one scale.
         fake = fake.astype(np.float32) / np.float32(255.0)
+        features = self.metric_features
+        if features is None:
+            # kernel_inception_distance's default features, on this GAN's device.
+            from skemo.models import BackboneEmbedding
+
+            features = BackboneEmbedding("efficientnet_lite0", layers="last",
+                                         statistics=("mean",), device=self.device)
         kid, _ = kernel_inception_distance(
-            real, fake, features=self.metric_features, random_state=self.random_state
+            real, fake, features=features, random_state=self.random_state
         )
         return -kid
 
