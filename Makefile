@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 export MPLBACKEND := Agg
 
-EXTRAS_test := test,pretrained
+EXTRAS_test := test,pretrained,dask
 EXTRAS_demo := pretrained
 EXTRAS_docs := docs,pretrained
 
