@@ -12,7 +12,9 @@ def add_parser(commands):
                     "distances; --affective adds Machajdik & Hanbury's) of every image. "
                     "One CSV row per file, in order (folders give their image files, "
                     "sorted): 'path', the features, and 'error', which holds why a file "
-                    "could not be read (its features are then empty).")
+                    "could not be read (its features are then empty). With --scheduler the "
+                    "chunks of files run on a Dask cluster (skemo[dask]); the rows are the "
+                    "same, in the same order.")
     parser.add_argument("inputs", nargs="+", metavar="IMAGES_OR_DIR",
                         help="image files and folders of images")
     parser.add_argument("-o", "--out", required=True, metavar="FEATURES.CSV",
@@ -25,6 +27,9 @@ def add_parser(commands):
                         help="working resolution of the features (default 224)")
     parser.add_argument("--random-state", type=int, default=0,
                         help="seed of the palette's k-means (default 0)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                        help="address of a Dask scheduler to run the chunks on (needs "
+                             "skemo[dask]; its workers must see the files at the same paths)")
     add_debug(parser)
     parser.set_defaults(func=run)
 
@@ -41,40 +46,61 @@ def run(args):
     import pandas as pd
 
     from skemo.features import PaintingFeatures
+    from skemo.parallel import map_images
 
     from ._common import progress, read_chunk, report_errors, write_csv
 
     features = PaintingFeatures(affective=args.affective, image_size=args.image_size,
                                 n_jobs=args.n_jobs, random_state=args.random_state)
-    names, blocks, errors = None, [], []
-    bar = progress(len(files), "features")
-    try:
-        for start in range(0, len(files), CHUNK_SIZE):
-            chunk = files[start:start + CHUNK_SIZE]
-            images, ok, failed = read_chunk(chunk, args.image_size, args.n_jobs)
-            if images is not None and names is None:
-                # Label-free: fit learns nothing from the images (default references).
-                features.fit(images[:1])
-                names = list(features.get_feature_names_out())
-            values = np.full((len(chunk), len(names) if names else 0), np.nan)
-            if images is not None:
-                values[ok] = features.transform(images)
-            blocks.append((values, [failed.get(i, "") for i in range(len(chunk))]))
-            errors.extend(failed.values())
-            bar.update(len(chunk))
-    finally:
-        bar.close()
+    # Label-free: fit learns nothing from the images (default references); it is
+    # fitted on the first readable file, so that the column names are known.
+    names, errors = None, []
+    for path in files:
+        image, _, failed = read_chunk([path], args.image_size)
+        if image is not None:
+            names = list(features.fit(image).get_feature_names_out())
+            break
+        errors.extend(failed.values())
     if names is None:
         report_errors("skemo features", errors)
         raise CLIError("IMAGES", f"none of the {len(files)} files could be read as an image.")
+
+    client = _connect(args.scheduler) if args.scheduler else None
+    matrix = np.full((len(files), len(names)), np.nan)
+    row_errors, errors = [], []
+    bar = progress(len(files), "features")
+    try:
+        rows = map_images(features.transform, files, CHUNK_SIZE, client,
+                          size=args.image_size, n_jobs=args.n_jobs)
+        for i, (_, row, error) in enumerate(rows):
+            if error is None:
+                matrix[i] = row
+            else:
+                errors.append(error)
+            row_errors.append(error or "")
+            bar.update(1)
+    finally:
+        bar.close()
+        if client is not None:
+            client.close()
     width = len(names)
-    matrix = np.vstack([v if v.shape[1] == width else np.full((len(v), width), np.nan)
-                        for v, _ in blocks])
     frame = pd.DataFrame(matrix, columns=names)
     frame.insert(0, "path", files)
-    frame["error"] = [e for _, chunk_errors in blocks for e in chunk_errors]
+    frame["error"] = row_errors
     write_csv(frame, out)
     report_errors("skemo features", errors)
     print(f"skemo features: {len(files) - len(errors)} of {len(files)} images, "
           f"{width} features -> {out}", file=sys.stderr)
     return 0
+
+
+def _connect(address):
+    """A ``dask.distributed.Client`` of the scheduler at ``address`` (Dask imported here only)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise CLIError("--scheduler", "needs Dask: pip install 'skemo[dask]'.") from exc
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise CLIError("--scheduler", f"cannot connect to '{address}': {exc}") from exc
