@@ -114,7 +114,10 @@ def _to_rgb_float(img, size):
         gray = img.convert("F") if mode != "F" else img
         if size is not None:
             gray = gray.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-        plane = np.clip(np.asarray(gray, dtype=np.float32) / np.float32(scale), 0, 1)
+        plane = np.asarray(gray, dtype=np.float32) / np.float32(scale)
+        if np.isnan(plane).any():  # clip keeps NaN; read_image names the file
+            raise ValueError("it holds NaN pixel values.")
+        plane = np.clip(plane, 0, 1)
         return np.repeat(plane[:, :, None], 3, axis=2)
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")

@@ -2,6 +2,7 @@
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
 from ._atomic import atomic_write
@@ -216,8 +217,13 @@ def _load(path):
             params = _read_params(zf.read(PARAMS))
             tensors = _read_safetensors(zf.read(WEIGHTS), WEIGHTS, "torch")
             arrays = _read_safetensors(zf.read(ARRAYS), ARRAYS, "numpy")
-    except zipfile.BadZipFile as exc:
-        raise FormatError(f"it is a damaged zip archive ({exc}).") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        # A damaged directory or member: zipfile seeks to negative offsets (OSError),
+        # runs out of data (EOFError), inflates garbage (zlib.error) or meets an
+        # unknown compression method (NotImplementedError).
+        raise FormatError(
+            f"it is a damaged zip archive ({type(exc).__name__}: {exc})."
+        ) from None
     return Decoder(tensors, arrays).value(params["estimator"])
 
 
