@@ -12,11 +12,12 @@ EXTRAS_test := test,pretrained,dask
 EXTRAS_demo := pretrained
 EXTRAS_docs := docs,pretrained
 
-.PHONY: demo test docs gallery-time bench clean help
+.PHONY: demo test fuzz docs gallery-time bench clean help
 
 help:
 	@echo "make demo   set up .venv, then run the main job on the built-in data"
 	@echo "make test   set up .venv, then run the test suite (doctests included)"
+	@echo "make fuzz   fuzz the image, CLI and model-file readers with 50,000 new cases"
 	@echo "make docs   build the HTML docs, execute the gallery, print its total time"
 	@echo "make bench  run the benchmarks (needs ../shared/data/oasis)"
 
@@ -32,6 +33,12 @@ demo: $(VENV)/.installed-demo
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+# tests/test_fuzz.py runs 2,000 fixed cases in `make test`; this draws FUZZ_CASES new ones.
+FUZZ_CASES ?= 50000
+fuzz: $(VENV)/.installed-test
+	SKEMO_FUZZ_CASES=$(FUZZ_CASES) OMP_NUM_THREADS=1 $(BIN)/python -m pytest -p no:cacheprovider \
+		--hypothesis-show-statistics tests/test_fuzz.py
 
 # One thread per process: torch's default of one per core made the gallery's small
 # networks 10-30x slower whenever anything else ran on the 2-core build machines.
