@@ -147,6 +147,23 @@ def test_map_images_checks_its_arguments(kwargs, error):
         next(map_images(**arguments))
 
 
+def test_features_under_a_backend_that_cannot_stream_results(files):
+    # Ray's joblib backend refuses return_as="generator"; the features then take
+    # their chunks' results as one list, unchanged.
+    from joblib import register_parallel_backend
+    from joblib._parallel_backends import ThreadingBackend
+
+    class ListOnly(ThreadingBackend):
+        supports_return_generator = False
+
+    register_parallel_backend("skemo-list-only", ListOnly)
+    good, _ = files
+    feat = _features().fit(good[:8])
+    with parallel_backend("skemo-list-only", n_jobs=2):
+        listed = feat.transform(good[:8])
+    np.testing.assert_array_equal(listed, feat.transform(good[:8]))
+
+
 def test_help_and_local_map_images_import_no_dask():
     import subprocess
     import sys

@@ -30,7 +30,8 @@ an array is sliced.  Chunks run through ``joblib.Parallel(n_jobs, prefer="thread
 decoding and the feature kernels release the GIL, so threads scale without a process
 start-up or a per-worker compilation, and the results are bit-identical to
 ``n_jobs=1``.  ``prefer`` is only a hint, so an enclosing
-``joblib.parallel_backend(...)`` (e.g. Dask) is still honoured.
+``joblib.parallel_backend(...)`` (e.g. Dask or Ray) is still honoured; a backend
+that cannot stream results (Ray's) returns them all at once.
 """
 
 from numbers import Integral
@@ -149,9 +150,14 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         chunks = list(self._chunks(X, effective_n_jobs(self.n_jobs)))
         n_images = sum(len(raw) for _, raw in chunks)
-        results = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")(
-            delayed(self._process_raw)(raw) for _, raw in chunks
-        )
+        try:
+            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
+        except ValueError as exc:
+            # A backend without result generators (Ray's): the results come as a list.
+            if "return_as" not in str(exc):
+                raise
+            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+        results = parallel(delayed(self._process_raw)(raw) for _, raw in chunks)
         out = []
         bar = None
         if self.verbose:
