@@ -343,3 +343,20 @@ def test_regression_float_tiff_with_nan_is_refused(tmp_path):
     plane[3, 4] = np.inf  # infinity is a value: clipped to white like any over-range one
     Image.fromarray(plane).save(path)
     _check_image(read_image(path))
+
+
+def test_regression_huge_png_chunk_length_is_a_value_error(tmp_path):
+    """Bug: a PNG whose chunk after IHDR claims 0xFF000038 bytes made Pillow read() a
+    4 GB buffer in load_end; where that allocation fails, MemoryError escaped
+    read_image (and so load_images and skemo features) instead of a ValueError."""
+    data = corpus.mutate(corpus.seed_bytes(("PNG", "bilevel")), [("byte", ("abs", 33), 255)])
+    assert data[33:37] == b"\xff\x00\x008"
+    path = tmp_path / "huge-chunk.png"
+    path.write_bytes(data)
+    with corpus.address_space_limit(extra_bytes=512 * 2**20):
+        try:
+            image = read_image(path)
+        except ValueError as exc:
+            assert "huge-chunk.png" in str(exc) and "memory" in str(exc)
+        else:  # the read was served without the huge buffer: a plain image
+            _check_image(image)

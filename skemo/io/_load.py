@@ -93,6 +93,13 @@ def read_image(path, size=None):
         ) from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ImageReadError(f"cannot read image '{path}': {exc}") from exc
+    except MemoryError:
+        # A damaged length field (a PNG chunk of 4 GB, say) makes Pillow ask for a
+        # buffer that large; the failed allocation is freed, the file is at fault.
+        raise ImageReadError(
+            f"cannot read image '{path}': decoding it asked for more memory than is "
+            "available (a damaged or hostile file)."
+        ) from None
     return array
 
 
