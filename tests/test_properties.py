@@ -361,8 +361,10 @@ def sampling_strategies(draw, y):
     if kind == "dict":
         return {c: k + draw(st.integers(0, 3)) for c, k in counts.items()}
     if kind == "float":
+        # imbalanced-learn wants int(ratio * majority) >= minority: a ratio of exactly
+        # minority / majority can round below it, so aim half a sample above.
         minority, majority = sorted(counts.values())
-        return draw(st.floats(minority / majority, 1.0))
+        return min(1.0, (draw(st.integers(minority, majority)) + 0.5) / majority)
     return kind
 
 
