@@ -356,15 +356,16 @@ def _gan():
 @st.composite
 def sampling_strategies(draw, y):
     counts = _counts(y)
+    binary_unequal = len(counts) == 2 and len(set(counts.values())) == 2
     kind = draw(st.sampled_from(["auto", "not majority", "all", "dict"]
-                                + (["float"] if len(counts) == 2 else [])))
+                                + (["float"] if binary_unequal else [])))
     if kind == "dict":
         return {c: k + draw(st.integers(0, 3)) for c, k in counts.items()}
     if kind == "float":
-        # imbalanced-learn wants int(ratio * majority) >= minority: a ratio of exactly
-        # minority / majority can round below it, so aim half a sample above.
+        # imbalanced-learn wants a float to add at least one sample,
+        # int(ratio * majority - minority) >= 1: aim half a sample above the target.
         minority, majority = sorted(counts.values())
-        return min(1.0, (draw(st.integers(minority, majority)) + 0.5) / majority)
+        return min(1.0, (draw(st.integers(minority + 1, majority)) + 0.5) / majority)
     return kind
 
 
