@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skemo._validation import image_chunks, is_path_list, resize_images
 from skemo.io import check_images
+from skemo.io._check import release_freed_memory
 
 
 def _load(raw, size):
@@ -106,13 +107,24 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         """
         size = self._load_size()
         for start, raw in self._chunks(X):
-            yield start, _load(raw, size)
+            images = _load(raw, size)
+            yield start, images
+            if isinstance(raw, list):  # decoded files: keep the heap flat
+                del images
+                release_freed_memory()
 
     def _process_raw(self, raw):
         images = _load(raw, self._load_size())
         if isinstance(images, list):
-            return np.vstack([self._transform_loaded(img) for img in images])
-        return np.asarray(self._transform_loaded(images), dtype=np.float64)
+            out = np.vstack([self._transform_loaded(img) for img in images])
+        else:
+            out = np.asarray(self._transform_loaded(images), dtype=np.float64)
+        if isinstance(raw, list):
+            # Decoding files of varied sizes fragments the heap; hand the free
+            # pages back so the resident size stays flat in the number of files.
+            del images
+            release_freed_memory()
+        return out
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):

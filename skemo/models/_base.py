@@ -168,13 +168,18 @@ def image_batches(X, batch_size, size, sizes=None):
     """Yield ``(b, 3, H, W)`` tensors of images or image files, ``batch_size`` at a time.
 
     Path lists are loaded one batch at a time, so memory stays flat in the
-    number of files. The ``(height, width)`` of each batch is appended to
-    ``sizes`` when given.
+    number of files: no batch is referenced here once the next is asked for,
+    and the heap is trimmed between batches (see
+    :func:`skemo.io._check.release_freed_memory`). The ``(height, width)`` of
+    each batch is appended to ``sizes`` when given.
     """
     for _, chunk in iter_image_chunks(X, chunk_size=batch_size, size=size):
         if sizes is not None:
             sizes.append(tuple(int(s) for s in chunk.shape[1:3]))
-        yield images_to_tensor(chunk)
+        batch = images_to_tensor(chunk)  # a copy: the NHWC chunk can go now
+        del chunk
+        yield batch
+        del batch
 
 
 def embed_images(embed, X, size, batch_size, device, verbose=0, module=None):
