@@ -7,11 +7,9 @@ skorch net, stored in ``net_``, from a net class and a torch module class, and
 trains it. It owns everything those estimators share:
 
 - skorch's training parameters, declared once in ``_SkorchEstimator.__init__``
-  and documented once in :data:`SKORCH_PARAMS_DOC`. A subclass declares its
-  own parameters plus ``max_epochs``, ``batch_size`` and ``lr`` (with its own
-  defaults) and passes the rest on through ``**kwargs``; its ``__init__``
-  signature is completed with the base's parameters, so ``get_params``,
-  ``clone``, ``repr`` and ``help`` see every parameter;
+  and documented once (:mod:`skemo._params`). A subclass declares its own
+  parameters plus ``max_epochs``, ``batch_size`` and ``lr`` and passes the
+  rest on through ``**kwargs``; its signature is completed along the MRO;
 - skorch's prefixed parameters (``module__``, ``optimizer__``,
   ``callbacks__``, ...), returned by ``get_params`` and settable with
   ``set_params``, so grids like ``{"clf__optimizer__momentum": [0, 0.9]}``
@@ -19,9 +17,8 @@ trains it. It owns everything those estimators share:
 - :func:`skemo._torch.seeded` torch seeding, which leaves the global RNG as it was;
 - ``partial_fit`` and ``warm_start`` with skorch's meaning: training goes on
   from the current weights;
-- per-epoch random streams (global torch RNG and batch shuffling re-seeded at
-  each epoch from ``(seed, epoch)``), ``checkpoint_dir`` checkpoints and
-  ``resume``, so that an interrupted run resumes to the uninterrupted result;
+- per-epoch random streams, ``checkpoint_dir`` checkpoints and ``resume``
+  (:mod:`skemo._checkpoint`): an interrupted run resumes to the uninterrupted result;
 - ``precision``: autocast on the device in training and inference;
 - inference through :func:`skemo._torch.forward_batches`, the one eval-mode,
   no-grad loop.
@@ -35,113 +32,21 @@ learn what stays fixed afterwards, such as ``classes_``) and may override
 ``_train_input`` (what the net trains on, computed with the built module).
 """
 
-import contextlib
 import copy
-import functools
 import inspect
-import json
 import os
-import shutil
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch import NeuralNet
-from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 
-from skemo._torch import forward_batches, seeded
-
-SKORCH_PREFIXES = (
-    "module__",
-    "optimizer__",
-    "criterion__",
-    "callbacks__",
-    "iterator_train__",
-    "iterator_valid__",
-    "dataset__",
-)
-
-SKORCH_PARAMS_DOC = """\
-    max_epochs : int, default=%(max_epochs)s
-        Number of passes over the training data in each ``fit`` or
-        ``partial_fit`` call.
-    batch_size : int, default=%(batch_size)s
-        Mini-batch size for training and prediction.
-    lr : float, default=%(lr)s
-        Learning rate (skorch's ``lr``; ``optimizer__lr`` overrides it).
-    optimizer : torch optimizer class, default=torch.optim.Adam
-        Any ``optimizer__<name>`` keyword argument is passed to it, e.g.
-        ``optimizer__momentum=0.9`` for :class:`torch.optim.SGD`.
-    callbacks : list of skorch callbacks, "disable" or None, default=None
-        Extra skorch callbacks, e.g. ``[skorch.callbacks.EarlyStopping()]``.
-    train_split : callable or None, default=None
-        None trains on all of the data, as sklearn estimators do. Pass
-        ``skorch.dataset.ValidSplit(0.2)`` to hold out a validation split
-        (its shuffle is seeded by ``random_state``).
-    device : str, default="cpu"
-        Torch device, e.g. ``"cpu"`` or ``"cuda"``. Training and inference
-        both run there.
-    precision : {"32", "bf16", "16"}, default="32"
-        ``"bf16"`` and ``"16"`` run training and inference under
-        :func:`torch.autocast` on ``device`` (bfloat16 or float16 mixed
-        precision; the weights stay float32 and the outputs are returned as
-        float32). ``"bf16"`` works on CPU and on GPUs that support it;
-        ``"16"`` needs a CUDA device and uses no loss scaling, so prefer
-        ``"bf16"``. An unsupported combination is refused at ``fit``.
-    checkpoint_dir : str, path or None, default=None
-        Folder where training saves a checkpoint every ``checkpoint_every``
-        epochs, with skorch's ``save_params`` (module and optimizer state
-        dicts, the criterion, the history; a GAN's discriminator and its
-        optimizer too) plus the run's seed. Each checkpoint is written to a
-        new subfolder that replaces the previous one only once complete, so
-        an interruption (Ctrl-C, a crash) never leaves a half-written one.
-        Callbacks' own state (e.g. a learning-rate scheduler's) is not saved.
-    checkpoint_every : int, default=1
-        Epochs between two checkpoints.
-    resume : bool, default=False
-        When True and ``checkpoint_dir`` holds a checkpoint, the first
-        ``fit`` (or ``partial_fit``) loads it and trains only the epochs
-        missing to reach ``max_epochs`` in all (none if the checkpoint has
-        as many): rerunning an interrupted script with ``resume=True`` on
-        the same data finishes the run. With an int ``random_state`` the
-        resumed run ends with the same weights, bit for bit on CPU, as an
-        uninterrupted one: every random stream of an epoch (weight updates'
-        dropout, batch shuffling, a GAN's latent vectors) is seeded from
-        ``(random_state, epoch)``. Without a checkpoint, ``fit`` starts afresh.
-        A ``fit`` interrupted by Ctrl-C (KeyboardInterrupt) returns, as in
-        skorch, with the epochs trained so far, and the estimator is usable.
-    warm_start : bool, default=False
-        skorch's meaning: when True, ``fit`` on a fitted estimator trains
-        the current network for ``max_epochs`` more epochs instead of
-        re-initialising it, as ``partial_fit`` always does. What the first
-        fit learned about the data (``classes_``, the input size or
-        features) stays fixed.
-    verbose : int, default=0
-        Print skorch's per-epoch table when positive.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, batch shuffling and the validation
-        split. Fitting twice with the same int gives identical models. The
-        global torch RNG is left untouched.
-    **kwargs : dict
-        skorch parameters with one of the prefixes ``module__`` (extra
-        arguments of the torch module's constructor, e.g.
-        ``module__dropout=0.2``), ``optimizer__``, ``criterion__``,
-        ``callbacks__`` (e.g. ``callbacks__print_log__sink``),
-        ``iterator_train__``, ``iterator_valid__``, ``dataset__``%(more_prefixes)s.
-        They are part of ``get_params`` and ``set_params``."""
-
-
-def skorch_params_doc(max_epochs, batch_size, lr, prefixes=SKORCH_PREFIXES):
-    """The numpydoc entries of the skorch parameters, with these defaults."""
-    more = "".join(f", ``{p}``" for p in prefixes if p not in SKORCH_PREFIXES)
-    return SKORCH_PARAMS_DOC % {
-        "max_epochs": max_epochs, "batch_size": batch_size, "lr": lr, "more_prefixes": more,
-    }
-
+from skemo._checkpoint import Checkpoint, EpochSeed, load_checkpoint
+from skemo._params import SKORCH_PREFIXES, chain_signature, own_init, skorch_params_doc
+from skemo._torch import autocast, forward_batches, seeded
 
 class _SkorchEstimator(BaseEstimator):
     """Base of skemo's skorch-backed estimators (not public); see the module doc."""
@@ -221,8 +126,8 @@ class _SkorchEstimator(BaseEstimator):
         # __init__ (e.g. CVFCRegressor from the CVFC family base, with the
         # regressor's loss on top) gets a thin wrapper to carry its own.
         if "__init__" not in vars(cls):
-            cls.__init__ = _own_init(cls.__init__)
-        cls.__init__.__signature__ = _chain_signature(cls)
+            cls.__init__ = own_init(cls.__init__)
+        cls.__init__.__signature__ = chain_signature(cls)
         if cls.__doc__ and "%(skorch_params)s" in cls.__doc__:
             defaults = inspect.signature(cls).parameters
             cls.__doc__ = cls.__doc__ % {
@@ -324,10 +229,10 @@ class _SkorchEstimator(BaseEstimator):
         net = self.net_
         own = []
         if seed is not None and not getattr(net, "_seeds_epochs", False):
-            own.append(("skemo_epoch_seed", _EpochSeed(seed, "iterator_train__generator"
+            own.append(("skemo_epoch_seed", EpochSeed(seed, "iterator_train__generator"
                                                        not in self._skorch_kwargs)))
         if self.checkpoint_dir is not None:
-            own.append(("skemo_checkpoint", _Checkpoint(
+            own.append(("skemo_checkpoint", Checkpoint(
                 self.checkpoint_dir, self.checkpoint_every, seed, type(self).__name__)))
         kept = [(n, cb) for n, cb in net.callbacks_ if not n.startswith("skemo_")]
         for _, cb in own:
@@ -339,41 +244,12 @@ class _SkorchEstimator(BaseEstimator):
 
         Returns the number of epochs left to train, or None without a checkpoint.
         """
-        folder = latest_checkpoint(self.checkpoint_dir)
-        if folder is None:
-            return None
-        net = self.net_
-        meta = json.loads((folder / _META).read_text())
-        if meta.get("estimator") != type(self).__name__:
-            raise ValueError(
-                f"checkpoint '{folder}' was written by {meta.get('estimator')}, not "
-                f"{type(self).__name__}; resume=True needs the same estimator."
-            )
-        net.load_params(**_checkpoint_files(net, folder))
-        if meta.get("seed") is not None and hasattr(net, "seed_"):
-            net.seed_ = meta["seed"]  # a GAN's drawn seed, for an unseeded run
-        return max(self.max_epochs - len(net.history), 0)
+        return load_checkpoint(self.net_, self.checkpoint_dir, type(self).__name__,
+                               self.max_epochs)
 
     def _autocast(self):
         """The autocast context of ``precision`` on ``device`` (checked)."""
-        if self.precision == "32":
-            return contextlib.nullcontext()
-        kind = torch.device(self.device).type
-        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
-        problem = None
-        if not torch.amp.is_autocast_available(kind):
-            problem = f"torch has no autocast on {kind!r} devices"
-        elif self.precision == "16" and kind != "cuda":
-            problem = "float16 mixed precision needs a CUDA device; use precision='bf16'"
-        elif (self.precision == "bf16" and kind == "cuda"
-              and not torch.cuda.is_bf16_supported()):
-            problem = "this GPU does not support bfloat16; use precision='16'"
-        if problem:
-            raise ValueError(
-                f"precision={self.precision!r} is not supported with device="
-                f"{str(self.device)!r}: {problem}, or precision='32'."
-            )
-        return torch.autocast(kind, dtype=dtype)
+        return autocast(self.precision, self.device)
 
     def _rebuild_modules(self):
         """Build ``net_`` for the fitted state, untrained (see :func:`skemo.io.load_model`).
@@ -523,128 +399,3 @@ class _SkorchEstimator(BaseEstimator):
 
 _UNSET = object()
 _COMPONENTS = ("callbacks", "criterion")
-
-
-def _epoch_seed(seed, epoch, stream):
-    """A seed for one random stream of one epoch, from the run's seed."""
-    return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1)[0])
-
-
-class _EpochSeed(Callback):
-    """Re-seed the global torch RNG and the batch shuffling at each epoch.
-
-    From ``(seed, epoch)`` only, so that epoch ``k`` draws the same dropout
-    masks and batch order whether the run went straight through or resumed
-    from a checkpoint. (GANNet seeds its own streams the same way.)
-    """
-
-    def __init__(self, seed, loader=True):
-        self.seed = seed
-        self.loader = loader
-
-    def on_train_begin(self, net, **kwargs):
-        if self.loader:
-            # skorch builds the training DataLoader once per fit; each epoch's
-            # iteration draws its order from this generator.
-            net.iterator_train__generator = torch.Generator()
-
-    def on_epoch_begin(self, net, **kwargs):
-        epoch = len(net.history)  # skorch has added this epoch's row
-        torch.manual_seed(_epoch_seed(self.seed, epoch, 2))
-        if self.loader:
-            net.iterator_train__generator.manual_seed(_epoch_seed(self.seed, epoch, 3))
-
-
-_LATEST = "latest"
-_META = "skemo.json"
-
-
-def _checkpoint_files(net, folder):
-    """``save_params``/``load_params`` arguments for every module, criterion and optimizer."""
-    folder = Path(folder)
-    files = {"f_history": folder / "history.json"}
-    for name in (*net._modules, *net._criteria, *net._optimizers):
-        files["f_params" if name == "module" else f"f_{name}"] = folder / f"{name}.pt"
-    return files
-
-
-def latest_checkpoint(directory):
-    """The folder of the latest complete checkpoint in ``directory``, or None."""
-    pointer = Path(directory) / _LATEST
-    if not pointer.is_file():
-        return None
-    folder = Path(directory) / pointer.read_text().strip()
-    return folder if (folder / _META).is_file() else None
-
-
-class _Checkpoint(Callback):
-    """Save the net every ``every`` epochs into ``directory``, atomically.
-
-    skorch's ``save_params`` writes into a fresh ``epoch-NNNN`` subfolder;
-    the ``latest`` file then names it (written atomically) and the older
-    subfolders are removed.
-    """
-
-    def __init__(self, directory, every, seed, estimator):
-        self.directory = directory
-        self.every = every
-        self.seed = seed
-        self.estimator = estimator
-
-    def on_epoch_end(self, net, **kwargs):
-        epoch = len(net.history)
-        if epoch % self.every == 0:
-            self.save(net, epoch)
-
-    def save(self, net, epoch):
-        from skemo.io._atomic import atomic_write
-
-        directory = Path(self.directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        name = f"epoch-{epoch:05d}"
-        part = directory / f".{name}.{os.getpid()}.part"
-        shutil.rmtree(part, ignore_errors=True)
-        part.mkdir()
-        net.save_params(**_checkpoint_files(net, part))
-        seed = getattr(net, "seed_", self.seed)
-        meta = {"epochs": epoch, "seed": seed, "estimator": self.estimator}
-        (part / _META).write_text(json.dumps(meta))
-        final = directory / name
-        shutil.rmtree(final, ignore_errors=True)
-        os.replace(part, final)
-        with atomic_write(directory / _LATEST, "w") as f:
-            f.write(name)
-        for old in directory.glob("epoch-*"):
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-
-
-
-def _own_init(init):
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-
-    return __init__
-
-
-def _chain_signature(cls):
-    """The signature of ``cls.__init__`` completed along the MRO.
-
-    The most derived ``__init__`` gives the positional parameters and the
-    defaults it sets; each ``__init__`` further up the MRO adds the keyword-only
-    parameters it takes that are not listed yet (e.g. ``loss`` from the
-    regressor base, ``optimizer`` from :class:`_SkorchEstimator`).
-    """
-    inits = [vars(c)["__init__"] for c in cls.__mro__ if "__init__" in vars(c)]
-    inits = [inspect.unwrap(i) for i in inits if i is not object.__init__]
-    first = inspect.signature(inits[0])
-    params = [p for p in first.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    names = {p.name for p in params}
-    for init in inits[1:]:
-        for p in inspect.signature(init).parameters.values():
-            if p.kind is p.KEYWORD_ONLY and p.name not in names:
-                params.append(p)
-                names.add(p.name)
-    var_kw = [p for p in first.parameters.values() if p.kind is p.VAR_KEYWORD]
-    return first.replace(parameters=[*params, *var_kw])

@@ -4,14 +4,14 @@ Private, and below :mod:`skemo.models`, :mod:`skemo.inspection` and the GANs, so
 that each can use them without importing another subpackage's private files.
 """
 
+import contextlib
 import threading
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["forward_batches", "images_to_tensor", "seeded"]
+__all__ = ["autocast", "forward_batches", "images_to_tensor", "seeded"]
 
 # torch's default generator is one per process: two threads seeding and drawing from
 # it at once (a threaded joblib backend, a Dask worker with several threads) would
@@ -19,7 +19,7 @@ __all__ = ["forward_batches", "images_to_tensor", "seeded"]
 _SEEDED_LOCK = threading.RLock()
 
 
-@contextmanager
+@contextlib.contextmanager
 def seeded(random_state, device="cpu"):
     """Seed torch inside the block and restore the global RNG state after.
 
@@ -69,3 +69,29 @@ def forward_batches(forward, batches, device="cpu", module=None):
 def images_to_tensor(images):
     """``(n, H, W, 3)`` float32 array -> contiguous ``(n, 3, H, W)`` tensor."""
     return torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+
+
+def autocast(precision, device):
+    """The autocast context of ``precision`` (``"32"``, ``"bf16"``, ``"16"``) on ``device``.
+
+    ``"32"`` is no autocast; an unsupported combination is a ``ValueError``
+    naming both parameters.
+    """
+    if precision == "32":
+        return contextlib.nullcontext()
+    kind = torch.device(device).type
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+    problem = None
+    if not torch.amp.is_autocast_available(kind):
+        problem = f"torch has no autocast on {kind!r} devices"
+    elif precision == "16" and kind != "cuda":
+        problem = "float16 mixed precision needs a CUDA device; use precision='bf16'"
+    elif (precision == "bf16" and kind == "cuda"
+          and not torch.cuda.is_bf16_supported()):
+        problem = "this GPU does not support bfloat16; use precision='16'"
+    if problem:
+        raise ValueError(
+            f"precision={precision!r} is not supported with device="
+            f"{str(device)!r}: {problem}, or precision='32'."
+        )
+    return torch.autocast(kind, dtype=dtype)

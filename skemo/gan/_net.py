@@ -33,6 +33,8 @@ from skorch.dataset import unpack_data
 from skorch.utils import TeeGenerator
 from torch import nn
 
+from skemo._checkpoint import epoch_seed
+
 from ._diffaugment import check_policy, diff_augment
 from ._losses import check_loss
 
@@ -115,7 +117,7 @@ class GANNet(NeuralNet):
         Seeds every random draw of training; None draws one at ``initialize``.
     """
 
-    # Seeds its own per-epoch streams: the estimator adds no _EpochSeed callback.
+    # Seeds its own per-epoch streams: the estimator adds no EpochSeed callback.
     _seeds_epochs = True
 
     def __init__(
@@ -195,8 +197,8 @@ class GANNet(NeuralNet):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         epoch = len(self.history)
-        self.rng_.manual_seed(_epoch_seed(self.seed_, epoch, 0))
-        self.loader_rng_.manual_seed(_epoch_seed(self.seed_, epoch, 1))
+        self.rng_.manual_seed(epoch_seed(self.seed_, epoch, 0))
+        self.loader_rng_.manual_seed(epoch_seed(self.seed_, epoch, 1))
         # Batches of the earlier epochs: g_every counts over the whole training.
         self.batch_index_ = sum(len(row["batches"]) for row in self.history[:-1])
 
@@ -268,8 +270,3 @@ class GANNet(NeuralNet):
             self.history.record_batch("g_loss", g_loss.item())
         self.batch_index_ += 1
         return {"loss": d_loss.detach(), "y_pred": fake.detach()}
-
-
-def _epoch_seed(seed, epoch, stream):
-    """A seed for one random stream of one epoch, from the run's seed."""
-    return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1)[0])
