@@ -134,7 +134,7 @@ def fit(estimator, X, y):
 
     from threadpoolctl import threadpool_limits
 
-    from skemo.evaluation._compare import no_swallowed_interrupt
+    from skemo.evaluation._resume import no_swallowed_interrupt
 
     with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
             no_swallowed_interrupt():
@@ -169,7 +169,7 @@ def cross_validate(args, X, y, regression):
     store = None
     if getattr(args, "resume", None):
         from skemo.evaluation._cache import images_fingerprint
-        from skemo.evaluation._compare import FoldStore, labels_fingerprint
+        from skemo.evaluation._resume import FoldStore, labels_fingerprint
 
         try:
             store = FoldStore(args.resume, {
@@ -184,7 +184,7 @@ def cross_validate(args, X, y, regression):
         for index, (train, test) in enumerate(folds):
             for name, model in models.items():
                 if store is not None:
-                    from skemo.evaluation._compare import model_key
+                    from skemo.evaluation._resume import model_key
 
                     key = model_key(model)
                     try:
