@@ -280,6 +280,8 @@ def main(argv=None):
         Path(__file__).resolve().parents[2] / "shared" / "data" / "oasis"))
     parser.add_argument("--skip-compare", action="store_true",
                         help="leave out part 1 (the skemo compare baseline)")
+    parser.add_argument("--compare-only", action="store_true",
+                        help="run part 1 alone (the README's comparison table)")
     parser.add_argument("--cache-dir", help="keep the embedding passes here (.npz) for reruns")
     args = parser.parse_args(argv)
     root = Path(args.root)
@@ -305,6 +307,8 @@ def main(argv=None):
         print("\n== Part 1: skemo compare models (baseline)")
         table = baseline(root, images)
         print(f"part 1: {time.perf_counter() - start:.0f} s")
+        if args.compare_only:
+            return 0
 
     print("\n== Part 2: embedding cost, ms/image on the same 64 images, 1 thread, 224 px, "
           "batch 32, best of 2 (shared cores)")
