@@ -76,30 +76,6 @@ def expand_inputs(inputs, option="IMAGES"):
     return [str(f) for f in files]
 
 
-def read_chunk(files, size, n_jobs=None):
-    """``(images, ok, errors)``: the readable files of ``files`` at ``size`` stacked,
-    their indices, and ``{index: message}`` for the others."""
-    import numpy as np
-    from joblib import Parallel, delayed
-
-    from skemo.io import ImageReadError, read_image
-
-    def read(path):
-        try:
-            return read_image(path, size=size), None
-        except ImageReadError as exc:
-            return None, str(exc)
-
-    if n_jobs in (None, 1) or len(files) == 1:
-        results = [read(f) for f in files]
-    else:
-        results = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(read)(f) for f in files)
-    ok = [i for i, (image, _) in enumerate(results) if image is not None]
-    errors = {i: error for i, (_, error) in enumerate(results) if error is not None}
-    images = np.stack([results[i][0] for i in ok]) if ok else None
-    return images, ok, errors
-
-
 def report_errors(prog, errors):
     """List unreadable files on stderr, one line each."""
     for message in errors:

@@ -59,7 +59,9 @@ def run(args):
 
     from skemo.inspection import class_activation_map, plot_cam
 
-    from ._common import input_size, progress, read_chunk, report_errors, save_figure
+    from skemo.io._load import read_chunk
+
+    from ._common import input_size, progress, report_errors, save_figure
 
     size = input_size(network, default=224)
     classes = [str(c) for c in estimator.classes_]

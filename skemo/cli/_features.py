@@ -46,9 +46,10 @@ def run(args):
     import pandas as pd
 
     from skemo.features import PaintingFeatures
+    from skemo.io._load import read_chunk
     from skemo.parallel import map_images
 
-    from ._common import progress, read_chunk, report_errors, write_csv
+    from ._common import progress, report_errors, write_csv
 
     features = PaintingFeatures(affective=args.affective, image_size=args.image_size,
                                 n_jobs=args.n_jobs, random_state=args.random_state)

@@ -69,7 +69,9 @@ def run(args):
     import numpy as np
     import pandas as pd
 
-    from ._common import input_size, progress, read_chunk, report_errors, write_csv
+    from skemo.io._load import read_chunk
+
+    from ._common import input_size, progress, report_errors, write_csv
 
     size = input_size(estimator, default=64)
     rows, errors = [], []

@@ -148,6 +148,31 @@ def _read_or_error(path, size):
         return None, str(exc)
 
 
+def _read_all(files, size, n_jobs):
+    """``[(image, None) or (None, message)]``, one per file, in order."""
+    if n_jobs in (None, 1) or len(files) == 1:
+        return [_read_or_error(f, size) for f in files]
+    return Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(_read_or_error)(f, size) for f in files
+    )
+
+
+def read_chunk(files, size, n_jobs=None):
+    """Read a chunk of files, keeping the failures: ``(images, ok, errors)``.
+
+    ``images`` stacks the readable files (None when there are none), ``ok``
+    lists their indices in ``files`` and ``errors`` maps the other indices to
+    the message naming the file. The command line and
+    :func:`skemo.parallel.map_images` read through it, so that an unreadable
+    file becomes an error row, never a lost one.
+    """
+    results = _read_all(files, size, n_jobs)
+    ok = [i for i, (image, _) in enumerate(results) if image is not None]
+    errors = {i: error for i, (_, error) in enumerate(results) if error is not None}
+    images = np.stack([results[i][0] for i in ok]) if ok else None
+    return images, ok, errors
+
+
 @validate_params(
     {
         "files": "no_validation",  # checked below, with a clearer message
@@ -204,12 +229,7 @@ def load_images(files, size=None, on_error="raise", n_jobs=None, return_kept=Fal
     if not files:
         raise ValueError("files is empty: there are no images to load.")
     size = check_size(size)
-    if n_jobs in (None, 1) or len(files) == 1:
-        results = [_read_or_error(f, size) for f in files]
-    else:
-        results = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_read_or_error)(f, size) for f in files
-        )
+    results = _read_all(files, size, n_jobs)
     images, kept = [], []
     for index, (image, error) in enumerate(results):
         if error is None:

@@ -47,11 +47,11 @@ def _apply(func, files, indices, images, entries):
 def _run_chunk(func, files, size, n_jobs):
     """``[(row, None) or (None, error)]``, one entry per file of ``files``, in order.
 
-    The chunk's files are read with the command line's chunk reader
-    (:func:`skemo.cli._common.read_chunk`); the readable ones go through
-    ``func`` as one float32 stack, or one stack per shape when ``size`` is None.
+    The chunk's files are read with :func:`skemo.io._load.read_chunk`; the
+    readable ones go through ``func`` as one float32 stack, or one stack per
+    shape when ``size`` is None.
     """
-    from skemo.cli._common import read_chunk
+    from skemo.io._load import read_chunk
 
     entries = [None] * len(files)
     if size is None:
