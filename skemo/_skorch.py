@@ -10,18 +10,15 @@ trains it. It owns everything those estimators share:
   and documented once (:mod:`skemo._params`). A subclass declares its own
   parameters plus ``max_epochs``, ``batch_size`` and ``lr`` and passes the
   rest on through ``**kwargs``; its signature is completed along the MRO;
-- skorch's prefixed parameters (``module__``, ``optimizer__``,
-  ``callbacks__``, ...), returned by ``get_params`` and settable with
-  ``set_params``, so grids like ``{"clf__optimizer__momentum": [0, 0.9]}``
-  work;
+- skorch's prefixed parameters (``module__``, ``optimizer__``, ...) in
+  ``get_params``/``set_params``: grids like ``{"clf__optimizer__momentum": [0, 0.9]}``;
 - :func:`skemo._torch.seeded` torch seeding, which leaves the global RNG as it was;
 - ``partial_fit`` and ``warm_start`` with skorch's meaning: training goes on
   from the current weights;
 - per-epoch random streams, ``checkpoint_dir`` checkpoints and ``resume``
   (:mod:`skemo._checkpoint`): an interrupted run resumes to the uninterrupted result;
 - ``precision``: autocast on the device in training and inference;
-- inference through :func:`skemo._torch.forward_batches`, the one eval-mode,
-  no-grad loop.
+- inference through :func:`skemo._torch.forward_batches`, the one no-grad loop.
 
 A subclass names its skorch net class (``_net_class``: ``NeuralNetClassifier``
 for the classifiers; a GAN ``NeuralNet`` subclass or ``NeuralNetRegressor``
