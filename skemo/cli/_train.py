@@ -130,17 +130,10 @@ def _train(args, spec, out):
 
 
 def fit(estimator, X, y):
-    import warnings
+    """Fit as a cross-validation fold is fitted (one place, the module's test seam)."""
+    from skemo.evaluation._resume import fit_fold
 
-    from threadpoolctl import threadpool_limits
-
-    from skemo.evaluation._resume import no_swallowed_interrupt
-
-    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
-            no_swallowed_interrupt():
-        warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
-        warnings.filterwarnings("ignore", message="Got `batch_size`")
-        return estimator.fit(X, y)
+    return fit_fold(estimator, X, y)
 
 
 def cross_validate(args, X, y, regression):
@@ -150,6 +143,8 @@ def cross_validate(args, X, y, regression):
     from sklearn.base import clone
     from sklearn.metrics import balanced_accuracy_score, r2_score
     from sklearn.model_selection import KFold, StratifiedKFold
+
+    from skemo.evaluation._resume import model_key
 
     from ._common import progress
 
@@ -184,8 +179,6 @@ def cross_validate(args, X, y, regression):
         for index, (train, test) in enumerate(folds):
             for name, model in models.items():
                 if store is not None:
-                    from skemo.evaluation._resume import model_key
-
                     key = model_key(model)
                     try:
                         record = store.load(name, index, key)

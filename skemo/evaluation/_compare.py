@@ -33,13 +33,12 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_m
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, validate_params
-from threadpoolctl import threadpool_limits
 
 from skemo.io import check_images
 
 from ._cache import cache_key, images_fingerprint, precompute, weights_key
 from ._factory import CLASSIFIER_NAMES, make_model, model_inputs, model_note
-from ._resume import FoldStore, labels_fingerprint, model_key, no_swallowed_interrupt
+from ._resume import FoldStore, fit_fold, labels_fingerprint, model_key
 
 __all__ = ["MODEL_NAMES", "compare_models", "default_backbone", "summarize"]
 
@@ -315,15 +314,7 @@ def compare_models(
                 bar.set_postfix_str(f"{spec.name} fold {fold + 1}/{n_splits}")
                 estimator = spec.make()
                 start = time.perf_counter()
-                # The per-fold models are small: BLAS threads cost more in
-                # synchronisation than they gain (LogisticRegressionCV on the
-                # fused 1293 columns ran 30x slower with 2 threads on 2 busy cores).
-                with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
-                        no_swallowed_interrupt():
-                    # A fixed epoch budget is the design, not a convergence failure.
-                    warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
-                    warnings.filterwarnings("ignore", message="Got `batch_size`")
-                    estimator.fit(data[train], y[train])
+                fit_fold(estimator, data[train], y[train])
                 seconds = time.perf_counter() - start
                 pred_test = estimator.predict(data[test])
                 pred_train = estimator.predict(data[train])

@@ -2,8 +2,8 @@
 
 :class:`FoldStore` keeps one JSON record per finished model and fold in a
 folder whose fingerprint (the data and the run's settings) must match on
-resume; :func:`no_swallowed_interrupt` makes sure a fold stopped by Ctrl-C is
-never recorded as finished.
+resume; :func:`fit_fold` fits one fold's model so that a fold stopped by
+Ctrl-C is never recorded as finished (:func:`no_swallowed_interrupt`).
 """
 
 import contextlib
@@ -11,9 +11,11 @@ import hashlib
 import json
 import signal
 import threading
+import warnings
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ._cache import params_key
 
@@ -127,3 +129,19 @@ def no_swallowed_interrupt():
         signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
     if seen:
         raise KeyboardInterrupt
+
+
+def fit_fold(estimator, X, y):
+    """Fit one cross-validation fold's model, as ``compare_models`` and ``skemo train`` do.
+
+    One BLAS thread: the per-fold models are small, and BLAS threads cost more
+    in synchronisation than they gain (LogisticRegressionCV on the fused 1293
+    columns ran 30x slower with 2 threads on 2 busy cores). A fixed epoch
+    budget is the design, not a convergence failure, so those warnings are
+    silenced. A Ctrl-C that the fit swallowed is re-raised.
+    """
+    with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"), \
+            no_swallowed_interrupt():
+        warnings.filterwarnings("ignore", message=".*Maximum iterations.*")
+        warnings.filterwarnings("ignore", message="Got `batch_size`")
+        return estimator.fit(X, y)
