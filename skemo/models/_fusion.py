@@ -53,7 +53,7 @@ def make_fusion_classifier(
         :class:`~skemo.models.CVFC`. An estimator is cloned.
     features : transformer or None, default=None
         Hand-crafted image features; None uses
-        :class:`skemo.features.PaintingFeatures`.
+        :class:`skemo.features.PaintingFeatures`. A transformer is cloned.
     weights : "DEFAULT", None, str or path, default="DEFAULT"
         Backbone weights, as in :class:`~skemo.models.BackboneEmbedding`.
     layers, statistics, tta
@@ -66,8 +66,12 @@ def make_fusion_classifier(
     device : str, default="cpu"
         Torch device of the backbone.
     random_state : int, RandomState instance or None, default=None
-        Passed to the backbone (for ``weights=None``), the classifier and
-        the inner folds that choose the regularisation.
+        Passed to every random part: the backbone (for ``weights=None``), the
+        painting features (the palette's k-means), the classifier and the
+        inner folds that choose the regularisation. In a ``features`` or
+        ``classifier`` given as an estimator it fills every ``random_state``
+        left at None (nested ones too), and keeps those already set. With an
+        int, two fits on the same data give bit-identical output.
 
     Returns
     -------
@@ -128,7 +132,7 @@ def make_fusion_regressor(
         :class:`~skemo.models.CVFCRegressor`. An estimator is cloned.
     features : transformer or None, default=None
         Hand-crafted image features; None uses
-        :class:`skemo.features.PaintingFeatures`.
+        :class:`skemo.features.PaintingFeatures`. A transformer is cloned.
     weights, layers, statistics, tta, image_size, batch_size, device, random_state
         As in :func:`make_fusion_classifier`.
 
@@ -169,12 +173,42 @@ def _head(head, name, heads):
     return clone(head)
 
 
+def _seed_unset(estimator, random_state):
+    """A clone of ``estimator`` whose ``random_state`` parameters left at None
+    are ``random_state``: a seeded factory seeds the parts it is given, as it
+    seeds those it builds.
+
+    A nested part is seeded only when no estimator above it takes a
+    ``random_state``; one that does passes its own down (as
+    ``PaintingFeatures`` does to the palette), and setting the part as well
+    would only clutter its parameters.
+    """
+    if not hasattr(estimator, "get_params"):
+        return estimator  # "passthrough", "drop"
+    estimator = clone(estimator)
+    if random_state is None:
+        return estimator
+    params = estimator.get_params(deep=True)
+    unset = {}
+    for key, value in params.items():
+        path = key.split("__")
+        if path[-1] != "random_state" or value is not None:
+            continue
+        owners = ("__".join(path[:depth] + ["random_state"]) for depth in range(len(path) - 1))
+        if not any(owner in params for owner in owners):
+            unset[key] = random_state
+    return estimator.set_params(**unset)
+
+
 def _fusion(head, features, name, backbone, weights, layers, statistics, tta, image_size,
             batch_size, device, random_state):
     if features is None:
         from skemo.features import PaintingFeatures
 
-        features = PaintingFeatures()
+        # The palette's k-means is random: unseeded, its features and the
+        # predictions moved between two fits of the same pipeline.
+        features = PaintingFeatures(random_state=random_state)
+    features, head = _seed_unset(features, random_state), _seed_unset(head, random_state)
     embedding = BackboneEmbedding(
         backbone, weights=weights, layers=layers, statistics=statistics, tta=tta,
         image_size=image_size, batch_size=batch_size, device=device, random_state=random_state,
