@@ -128,7 +128,7 @@ fig.tight_layout()
 # distribution). Inception features need a download, so it uses
 # :class:`~skemo.features.PaintingFeatures` (brightness, texture and palette,
 # computed at 32 px), fitted on the held-out images, with every feature
-# standardised by their statistics. The 64
+# standardised by the statistics of the two sets together. The 64
 # training images themselves give a reference: the score of a GAN that had
 # memorised its training set.
 #

@@ -122,21 +122,131 @@ def test_standardize_makes_column_scale_irrelevant(gauss, metric):
     )
 
 
+def _pooled(real, fake):
+    """Both sets scaled by the mean and std (ddof=0) of their union, each row counted once."""
+    union = np.vstack([real, fake])
+    mean, std = union.mean(axis=0), union.std(axis=0)
+    std[std == 0] = 1.0
+    return (real - mean) / std, (fake - mean) / std
+
+
 @pytest.mark.parametrize("metric", ["kid", "fid"])
-def test_standardize_uses_real_statistics_only(gauss, metric):
-    real, fake = gauss[:200] * 3.0 + 1.0, gauss[200:] * 0.5 - 2.0
-    mean, std = real.mean(axis=0), real.std(axis=0)
+def test_standardize_uses_pooled_statistics(gauss, metric):
+    # Unequal sizes: the union's statistics, not the mean of the two sets' statistics.
+    real, fake = gauss[:150] * 3.0 + 1.0, gauss[200:] * 0.5 - 2.0
+    scaled_real, scaled_fake = _pooled(real, fake)
     if metric == "fid":
-        expected = frechet_distance(
-            (real - mean) / std, (fake - mean) / std, "precomputed", standardize=False
-        )
+        expected = frechet_distance(scaled_real, scaled_fake, "precomputed", standardize=False)
         assert frechet_distance(real, fake, "precomputed") == pytest.approx(expected)
     else:
         kwargs = dict(features="precomputed", subset_size=100, n_subsets=5, random_state=0)
-        expected = kernel_inception_distance(
-            (real - mean) / std, (fake - mean) / std, standardize=False, **kwargs
-        )
+        expected = kernel_inception_distance(scaled_real, scaled_fake, standardize=False, **kwargs)
         np.testing.assert_allclose(kernel_inception_distance(real, fake, **kwargs), expected)
+
+
+@pytest.mark.parametrize("metric", ["kid", "fid"])
+def test_standardized_metrics_treat_both_sets_alike(gauss, metric):
+    # MMD² and the Fréchet distance are symmetric in their two distributions;
+    # scaling by one set's statistics made the standardised scores depend on
+    # which set was called real. Whole sets (subset_size = n) so the subset
+    # draws cannot differ either.
+    a, b = gauss[:40] * 2.0 + 1.0, gauss[200:240] * 0.7
+    if metric == "fid":
+        assert frechet_distance(a, b, "precomputed") == pytest.approx(
+            frechet_distance(b, a, "precomputed"), rel=1e-9
+        )
+    else:
+        ab = kernel_inception_distance(a, b, "precomputed", n_subsets=1, random_state=0)[0]
+        ba = kernel_inception_distance(b, a, "precomputed", n_subsets=1, random_state=0)[0]
+        assert ab == pytest.approx(ba, rel=1e-9)
+
+
+def _kid_torch_fidelity(real, fake, n_subsets, subset_size, seed):
+    """KID as torch-fidelity's ``kid_features_to_metric`` computes it, written out.
+
+    One ``np.random.RandomState(seed)``; per subset a draw from the first set,
+    then from the second; cubic kernel with gamma = 1/d and coef0 = 1; the
+    unbiased MMD² (diagonals of the within-set kernels dropped, the whole
+    cross kernel kept); mean and ddof=0 std over the subsets.
+    """
+    rng = np.random.RandomState(seed)
+    gamma = 1.0 / real.shape[1]
+    values = []
+    for _ in range(n_subsets):
+        x = real[rng.choice(len(real), subset_size, replace=False)]
+        y = fake[rng.choice(len(fake), subset_size, replace=False)]
+        k_xx = (x @ x.T * gamma + 1) ** 3
+        k_yy = (y @ y.T * gamma + 1) ** 3
+        k_xy = (x @ y.T * gamma + 1) ** 3
+        m = subset_size
+        within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (m * (m - 1))
+        values.append(within - 2 * k_xy.sum() / (m * m))
+    return np.mean(values), np.std(values)
+
+
+@pytest.mark.parametrize("cached", [True, False], ids=["whole-set-kernel", "per-subset-gram"])
+def test_kid_matches_torch_fidelity_formula_on_raw_features(monkeypatch, cached):
+    if not cached:
+        monkeypatch.setattr(_metrics, "_MAX_CACHED_KERNEL_ENTRIES", 0)
+    rng = np.random.default_rng(5)
+    real = rng.normal(size=(60, 16))
+    fake = rng.standard_t(4, size=(45, 16)) * 1.3 + 0.2
+    expected = _kid_torch_fidelity(real, fake, n_subsets=20, subset_size=30, seed=3)
+    got = kernel_inception_distance(
+        real, fake, "precomputed", n_subsets=20, subset_size=30, standardize=False,
+        random_state=3,
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+# Two sets from one distribution must give KID with expectation 0, at every
+# size, with the default arguments (standardize=True). The issue measured,
+# over 20 seeds of 2,048-d Gaussians, a mean of 0.365 at n=8, 0.065 at n=16
+# and 0.015 at n=32 while the real set's own statistics scaled both sets.
+_NULL_SEEDS = 40
+
+
+def _null_kids(n, draw):
+    kids = []
+    for seed in range(_NULL_SEEDS):
+        rng = np.random.default_rng(seed)
+        real, fake = draw(rng, n), draw(rng, n)
+        kids.append(kernel_inception_distance(real, fake, "precomputed", random_state=seed)[0])
+    return np.array(kids)
+
+
+_NULL_DRAWS = {
+    "gaussian-2048": lambda rng, n: rng.normal(size=(n, 2048)),
+    # Skewed, non-negative (as pooled ReLU features are) and columns of very
+    # different scales: the argument for unbiasedness needs no Gaussian.
+    "lognormal-64-scaled": (
+        lambda rng, n: np.exp(rng.normal(size=(n, 64))) * np.logspace(-3, 3, 64)
+    ),
+}
+
+
+@pytest.mark.parametrize("draw", list(_NULL_DRAWS), ids=list(_NULL_DRAWS))
+@pytest.mark.parametrize("n", [4, 8, 16, 32])
+def test_kid_null_expectation_is_zero_at_small_n(n, draw):
+    kids = _null_kids(n, _NULL_DRAWS[draw])
+    standard_error = kids.std(ddof=1) / np.sqrt(len(kids))
+    assert standard_error > 0
+    assert abs(kids.mean()) < 4 * standard_error, (kids.mean(), standard_error)
+
+
+def test_kid_is_bounded_when_a_set_is_nearly_constant():
+    # A column almost constant on one set (std 1e-9) and spread on the other:
+    # scaled by the first set's std the second set's values reach 1e9 and the
+    # cubic kernel 1e54. With statistics of the union each scaled column has
+    # sum of squares N = n_real + n_fake, so |value| <= sqrt(N - 1), every
+    # kernel entry lies in [-(N - 2)**3, N**3] and |KID| < 4 N**3.
+    rng = np.random.default_rng(0)
+    real = np.ones((8, 5)) + rng.normal(scale=1e-9, size=(8, 5))
+    fake = rng.normal(size=(8, 5))
+    for a, b in ((real, fake), (fake, real)):
+        kid, std = kernel_inception_distance(a, b, "precomputed", random_state=0)
+        assert np.isfinite(kid) and abs(kid) < 4 * 16**3
+        assert kid > 0  # the sets do differ
 
 
 @pytest.mark.parametrize(
@@ -285,3 +395,35 @@ def test_input_errors_name_the_input(gauss, images, metric):
     with pytest.raises(ValueError, match="real needs at least 2 samples; got 1"):
         metric(images[0][:1], images[1], _RecordingCentring())
     assert _RecordingCentring.fits == []
+
+
+def test_gan_score_is_sane_on_tiny_held_out_sets():
+    # DCGAN.score on 8 held-out images returned -4.4e23 when the real set's
+    # own std scaled both sets. Here four real images are almost one flat
+    # grey, so their colour statistics barely vary and an untrained
+    # generator's samples would land ~1e3 of those stds away.
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skemo.gan import DCGAN
+
+    def colour_stats(X):
+        X = np.asarray(X, dtype=float).reshape(len(X), -1, 3)
+        return np.hstack([X.mean(1), X.std(1)])
+
+    features = FunctionTransformer(colour_stats).fit(np.zeros((1, 4, 4, 3)))
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
+    gan = DCGAN(image_size=16, latent_dim=8, max_epochs=1, batch_size=8,
+                metric_features=features, random_state=0).fit(train)
+    for n in (4, 8):
+        held_out = np.full((n, 16, 16, 3), 128, dtype=np.uint8)
+        held_out[:, 0, 0, 0] += np.arange(n, dtype=np.uint8)  # one pixel apart
+        score = gan.score(held_out)
+        assert np.isfinite(score)
+        assert -4 * (2 * n) ** 3 < score < 0  # the Notes' bound; the sets differ
+        fake = gan.sample(n, random_state=0) / np.float32(255)
+        expected, _ = kernel_inception_distance(
+            *_pooled(colour_stats(held_out / np.float32(255)), colour_stats(fake)),
+            "precomputed", standardize=False, random_state=0,
+        )
+        assert score == pytest.approx(-expected)

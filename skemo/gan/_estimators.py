@@ -260,8 +260,12 @@ class _GAN(_SkorchEstimator):
 
         Higher is better, as scikit-learn scorers expect. The samples are drawn
         with the estimator's ``random_state`` (and, for a conditional GAN, the
-        classes in ``y``), and both sets are described by ``metric_features``
-        (standardised with the real set's statistics).
+        classes in ``y``), and both sets are described by ``metric_features``,
+        standardised with the statistics of both sets together. So the score
+        is 0 in expectation when the generator matches the held-out images,
+        however few they are, and it is bounded: ``|score| < 4 (2 n)**3``
+        for ``n`` images (see :func:`~skemo.gan.kernel_inception_distance`).
+        A few images still give a noisy score; prefer tens of held-out images.
 
         Parameters
         ----------

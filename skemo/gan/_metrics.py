@@ -49,7 +49,7 @@ def _check_features_matrix(F, name):
 
 
 def _feature_pair(real, fake, features, standardize):
-    """Both sets as float64 feature matrices, scaled by the real set if asked."""
+    """Both sets as float64 feature matrices, scaled by their union if asked."""
     if not isinstance(features, str):
         # Checked before any image is read, so a backbone never runs on a set
         # too small to score.
@@ -76,10 +76,23 @@ def _feature_pair(real, fake, features, standardize):
             f"{real.shape[1]} and {fake.shape[1]}."
         )
     if standardize:
-        mean, std = real.mean(axis=0), real.std(axis=0)
-        std[std == 0] = 1.0
-        real, fake = (real - mean) / std, (fake - mean) / std
+        real, fake = _standardize_pooled(real, fake)
     return real, fake
+
+
+def _standardize_pooled(real, fake):
+    """Scale every column by the mean and std of the union of both sets.
+
+    Each row counts once, whichever set it comes from, so the statistics are a
+    symmetric function of the union: under the null the rows stay
+    exchangeable and the unbiased MMD² keeps expectation 0 (see the Notes of
+    :func:`kernel_inception_distance`). Weighting each *set* equally instead
+    would break that when the sizes differ.
+    """
+    union = np.vstack([real, fake])
+    mean, std = union.mean(axis=0), union.std(axis=0)
+    std[std == 0] = 1.0  # a column constant over both sets is only centred
+    return (real - mean) / std, (fake - mean) / std
 
 
 def _polynomial_kernel(a, b):
@@ -162,12 +175,14 @@ def kernel_inception_distance(
         whole set and the std is 0; pass a smaller ``subset_size`` (half the
         set, say) to see the spread.
     standardize : bool, default=True
-        Scale every feature column by the mean and std of the real set (a
-        column with std 0 is only centred) before the kernel. The polynomial
-        kernel is not scale invariant: without this, columns with large values
+        Scale every feature column by the mean and std (``ddof=0``) of the
+        union of both sets, each row counted once (a column constant over
+        both sets is only centred), before the kernel. The polynomial kernel
+        is not scale invariant: without this, columns with large values
         dominate, as the 0-255 brightness features of
         :class:`~skemo.features.PaintingFeatures` do next to its SSIM values
-        in [-1, 1].
+        in [-1, 1]. Both sets are scaled alike, so the estimate stays
+        unbiased (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds the subset draws.
 
@@ -190,6 +205,36 @@ def kernel_inception_distance(
     --------
     frechet_distance : FID on the same features.
 
+    Notes
+    -----
+    *Why the standardised estimate is unbiased.* Let the two sets hold
+    ``N = n_real + n_fake`` rows that, under the null hypothesis, are
+    independent draws from one distribution, hence exchangeable: any
+    permutation of the ``N`` rows has the same joint law. The column means
+    and stds of the union are symmetric functions of the rows (a permutation
+    leaves them unchanged), so the scaled rows are exchangeable too, even
+    though every scaled row now depends on all ``N`` rows. The subsets are
+    drawn independently of the values. Every term of the unbiased MMD² is a
+    kernel value between two *distinct* rows (the within-set diagonals are
+    left out), and by exchangeability all such pairs have one common
+    expectation ``c``. The estimate is therefore ``c + c - 2c = 0`` in
+    expectation, for every set size and subset size. The expectation exists:
+    each scaled column has sum of squares at most ``N``, so every value is at
+    most ``sqrt(N - 1)`` in size and ``|KID| < 4 N**3`` on any input.
+
+    Scaling by the real set's own statistics, as skemo did before, breaks the
+    symmetry: the real rows are centred and scaled by themselves, the fake
+    ones are not. The within-real term is then systematically different from
+    the other two, which biased KID upwards by 0.37 at ``n = 8`` on 2,048-d
+    Gaussians (mean over 20 seeds), and a column nearly constant on a few
+    real images blew the fake values up without bound.
+
+    Statistics of neither set (those of a reference set fixed in advance)
+    would also be unbiased, and would keep the scaling the same when several
+    generators are compared with one real set; the pooled ones need no such
+    reference. Under the alternative they estimate the MMD² of the features
+    scaled by the mixture of both distributions, weighted by the set sizes.
+
     References
     ----------
     M. Bińkowski, D. J. Sutherland, M. Arbel and A. Gretton, "Demystifying
@@ -208,7 +253,7 @@ def kernel_inception_distance(
     ...     real, fake + 1.0, features="precomputed", subset_size=50, random_state=0
     ... )
     >>> print(f"{same:.2f} +/- {std:.2f}, shifted by 1 std: {shifted:.1f}")
-    -0.02 +/- 0.06, shifted by 1 std: 9.9
+    -0.02 +/- 0.06, shifted by 1 std: 2.9
     """
     real, fake = _feature_pair(real, fake, features, standardize)
     n_real, n_fake = real.shape[0], fake.shape[0]
@@ -270,9 +315,11 @@ def frechet_distance(real, fake, features=None, standardize=True):
         the pooled last layer of ``efficientnet_lite0``, an unfitted transformer
         is cloned and fitted on ``real`` only, a fitted one is used as is.
     standardize : bool, default=True
-        Scale every feature column by the mean and std of the real set (a
-        column with std 0 is only centred) first, so that no feature counts
-        more for being measured in larger units.
+        Scale every feature column by the mean and std of the union of both
+        sets first (a column constant over both is only centred), as
+        :func:`kernel_inception_distance` does, so that no feature counts
+        more for being measured in larger units and the distance stays
+        symmetric in its two sets.
 
     Returns
     -------
