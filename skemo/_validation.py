@@ -16,6 +16,7 @@ from PIL import Image
 __all__ = [
     "check_image_array",
     "check_labels",
+    "check_sampler_target",
     "check_size",
     "image_chunks",
     "is_path_list",
@@ -198,6 +199,48 @@ def check_labels(y, n, name="X", multi_output=False, what="images"):
             "the same length."
         )
     return y
+
+
+def check_sampler_target(y):
+    """Class labels of a sampler's ``fit_resample``, as imbalanced-learn takes them.
+
+    Class labels, or their one-vs-all (one-hot) encoding; continuous and
+    multilabel targets raise a ``ValueError``, as in imbalanced-learn's
+    samplers. (Whether one class is enough is the sampler's to say.)
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        The class of each sample (the column index for one-hot ``y``).
+    encode : callable
+        Turns resampled labels back into ``y``'s encoding: one-hot ``y`` comes
+        back one-hot, with as many columns, as imbalanced-learn's samplers return it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo._validation import check_sampler_target
+    >>> labels, encode = check_sampler_target(np.eye(3, dtype=int)[[0, 2, 2]])
+    >>> labels.tolist(), encode(labels[[0, 0]]).tolist()
+    ([0, 2, 2], [[1, 0, 0], [1, 0, 0]])
+    """
+    from imblearn.utils import check_target_type
+    from sklearn.utils.multiclass import check_classification_targets
+
+    if y is None:
+        raise ValueError("y is required: got None.")
+    check_classification_targets(y)
+    labels, one_vs_all = check_target_type(y, indicate_one_vs_all=True)
+    if not one_vs_all:
+        return labels, lambda resampled: resampled
+    # As many columns as y had (label_binarize would give two classes one column,
+    # and drop a class without samples), in y's dtype.
+    one_hot = np.eye(np.shape(y)[1], dtype=np.asarray(y).dtype)
+    return labels, lambda resampled: one_hot[resampled]
 
 
 def n_images(X, name="X"):

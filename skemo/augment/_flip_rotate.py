@@ -3,10 +3,12 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from imblearn.base import BaseSampler
+from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from skemo._validation import check_sampler_target
 from skemo.io import check_images_y
 
 # Each transform is an exact pixel permutation of an (n, H, W, C) batch.
@@ -19,12 +21,16 @@ _TRANSFORMS = {
 }
 
 
-class FlipRotateAugmenter(BaseEstimator):
+class FlipRotateAugmenter(BaseSampler):
     """Add flipped and right-angle-rotated copies of each image.
 
     A sampler in the imbalanced-learn sense: :meth:`fit_resample` returns the
     original images followed by ``n_copies`` transformed copies of each image,
-    with the labels copied, as the thesis grew 500 portraits to 2,000. Every
+    with the labels copied, as the thesis grew 500 portraits to 2,000. As
+    imbalanced-learn's samplers do, it takes class labels (or their one-hot
+    encoding, returned one-hot) and refuses continuous and multilabel targets;
+    unlike a balancing sampler it also takes a single class, since it copies
+    every image whatever its class. Every
     transform is an exact pixel permutation (no interpolation, no blur).
     Each image gets ``n_copies`` *distinct* transforms drawn at random from the
     allowed set: a horizontal and a vertical flip when ``flips`` is True, plus
@@ -49,6 +55,10 @@ class FlipRotateAugmenter(BaseEstimator):
 
     Attributes
     ----------
+    sampling_strategy_ : dict
+        Number of images added per class by the last :meth:`fit_resample`
+        (``n_copies`` times the class's count), as imbalanced-learn's
+        over-samplers report it.
     transforms_ : ndarray of str, shape (n_samples * (1 + n_copies),)
         Transform applied to each output image of the last
         :meth:`fit_resample` ("identity" for the originals).
@@ -65,6 +75,9 @@ class FlipRotateAugmenter(BaseEstimator):
     ((16, 8, 8, 3), dtype('float32'), [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1])
     """
 
+    # imbalanced-learn's kind for a sampler that follows no sampling_strategy.
+    _sampling_type = "bypass"
+
     _parameter_constraints = {
         "n_copies": [Interval(Integral, 0, None, closed="left")],
         "flips": ["boolean"],
@@ -73,6 +86,7 @@ class FlipRotateAugmenter(BaseEstimator):
     }
 
     def __init__(self, n_copies=3, flips=True, rotations=(90, 180, 270), random_state=None):
+        # No super().__init__: BaseSampler's sampling_strategy is no parameter here.
         self.n_copies = n_copies
         self.flips = flips
         self.rotations = rotations
@@ -110,8 +124,8 @@ class FlipRotateAugmenter(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, height, width, 3) or list of paths
             Images (see :func:`skemo.io.check_images`).
-        y : array-like of shape (n_samples,)
-            Labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or their one-hot encoding.
 
         Returns
         -------
@@ -125,9 +139,19 @@ class FlipRotateAugmenter(BaseEstimator):
         >>> FlipRotateAugmenter().fit(np.zeros((2, 4, 4, 3)), [0, 1])
         FlipRotateAugmenter()
         """
-        images, _ = check_images_y(X, y)
+        images, labels, _ = self._check_images_labels(X, y)
         self._allowed_transforms(*images.shape[1:3])
+        self.sampling_strategy_ = self._added_per_class(labels)
         return self
+
+    def _check_images_labels(self, X, y):
+        labels, encode = check_sampler_target(y)
+        images, labels = check_images_y(X, labels)
+        return images, labels, encode
+
+    def _added_per_class(self, labels):
+        classes, counts = np.unique(labels, return_counts=True)
+        return {c: int(self.n_copies * k) for c, k in zip(classes, counts)}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_resample(self, X, y):
@@ -137,30 +161,35 @@ class FlipRotateAugmenter(BaseEstimator):
         ----------
         X : array-like of shape (n_samples, height, width, 3) or list of paths
             Images (see :func:`skemo.io.check_images`).
-        y : array-like of shape (n_samples,)
-            Labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or their one-hot encoding.
 
         Returns
         -------
         X_resampled : ndarray of shape (n_samples * (1 + n_copies), height, width, 3)
             float32 in [0, 1]: the originals, then copy 1 of every image, then
             copy 2, and so on.
-        y_resampled : ndarray of shape (n_samples * (1 + n_copies),)
-            The labels, repeated in the same order.
+        y_resampled : ndarray of shape (n_samples * (1 + n_copies),) or (..., n_classes)
+            The labels, repeated in the same order, in ``y``'s encoding.
 
         Examples
         --------
         >>> import numpy as np
         >>> from skemo.augment import FlipRotateAugmenter
-        >>> X = np.arange(12, dtype=np.uint8).reshape(1, 2, 2, 3)
+        >>> X = np.arange(24, dtype=np.uint8).reshape(2, 2, 2, 3)
         >>> aug = FlipRotateAugmenter(n_copies=1, flips=False, rotations=(180,))
-        >>> X_res, y_res = aug.fit_resample(X, ["a"])
-        >>> bool((X_res[1] == X_res[0][::-1, ::-1]).all()), y_res.tolist()
-        (True, ['a', 'a'])
+        >>> X_res, y_res = aug.fit_resample(X, ["a", "b"])
+        >>> bool((X_res[2] == X_res[0][::-1, ::-1]).all()), y_res.tolist()
+        (True, ['a', 'b', 'a', 'b'])
         >>> aug.transforms_.tolist()
-        ['identity', 'rot180']
+        ['identity', 'identity', 'rot180', 'rot180']
         """
-        images, y = check_images_y(X, y)
+        images, labels, encode = self._check_images_labels(X, y)
+        self.sampling_strategy_ = self._added_per_class(labels)
+        out, labels = self._fit_resample(images, labels)
+        return out, encode(labels)
+
+    def _fit_resample(self, images, labels):
         n = images.shape[0]
         names = self._allowed_transforms(*images.shape[1:3])
         rng = check_random_state(self.random_state)
@@ -179,10 +208,13 @@ class FlipRotateAugmenter(BaseEstimator):
                     transforms[block][idx] = name
         self.transforms_ = transforms.astype(str)
         self.sample_indices_ = np.tile(np.arange(n), 1 + self.n_copies)
-        return out, np.tile(y, 1 + self.n_copies)
+        return out, np.tile(labels, 1 + self.n_copies)
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # Images are 4-D (n, height, width, 3), not a 2-D feature matrix.
+        tags = super().__sklearn_tags__()  # imbalanced-learn's: a sampler, y required
+        # Images are 4-D (n, height, width, 3), not a 2-D, sparse or pandas table.
         tags.input_tags.two_d_array = False
+        tags.input_tags.sparse = False
+        tags.input_tags.dataframe = False
+        tags.sampler_tags.sample_indices = True
         return tags

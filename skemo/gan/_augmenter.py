@@ -2,13 +2,12 @@
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils import check_sampling_strategy
 from sklearn.base import _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.multiclass import check_classification_targets
 
-from skemo._validation import resize_images
+from skemo._validation import check_sampler_target, resize_images
 from skemo.io import check_images_y
 
 from ._estimators import DCGAN
@@ -86,9 +85,9 @@ class GANAugmenter(BaseOverSampler):
 
     def _check_X_y(self, X, y, accept_sparse=None):
         # imblearn's own check accepts 2-D tables only: images are 4-D or paths.
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y = check_images_y(X, y)
-        return X, y, binarize_y
+        labels, encode = check_sampler_target(y)
+        X, labels = check_images_y(X, labels)
+        return X, labels, encode
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit_resample(self, X, y):
@@ -98,24 +97,25 @@ class GANAugmenter(BaseOverSampler):
         ----------
         X : array-like of shape (n_samples, H, W, 3) or list of paths
             Training images.
-        y : array-like of shape (n_samples,)
-            Their classes.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Their classes, or the classes' one-hot encoding.
 
         Returns
         -------
         X_resampled : ndarray of shape (n_samples + n_added, H, W, 3), dtype float32
             The original images, then the generated ones.
-        y_resampled : ndarray of shape (n_samples + n_added,)
-            Their labels.
+        y_resampled : ndarray of shape (n_samples + n_added,) or (..., n_classes)
+            Their labels, in ``y``'s encoding (one-hot stays one-hot, as with
+            imbalanced-learn's over-samplers).
         """
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
+        X, y, encode = self._check_X_y(X, y)
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, y, self._sampling_type
         )
         # imblearn's ArraysTransformer would turn the images back into a list
         # when X was a list of paths: the arrays are returned as they are.
-        return self._fit_resample(X, y)
+        X_res, y_res = self._fit_resample(X, y)
+        return X_res, encode(y_res)
 
     def _fit_resample(self, X, y):
         rs = check_random_state(self.random_state)

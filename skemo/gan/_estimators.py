@@ -135,7 +135,8 @@ class _GAN(_SkorchEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
-        tags.target_tags.required = False
+        # fit(X) without y raises for a conditional GAN, and ignores y otherwise.
+        tags.target_tags.required = bool(self.conditional)
         return tags
 
     # -- fitting ------------------------------------------------------------------------
