@@ -69,3 +69,24 @@ def test_public_name_has_a_runnable_example(sub, name, obj):
         assert any(name in line for line in lines), (
             f"skemo.{sub}.{name} is used in no doctest of skemo.{sub}'s docstring"
         )
+
+
+# First person singular in prose: "I", "I'm", "me", "my", "mine", "myself". A
+# capital I counts only before a space or an apostrophe (not the identity
+# matrix "1e-6 * I" nor a Roman numeral in a heading, which are followed by
+# punctuation or nothing).
+FIRST_PERSON = re.compile(r"(?<![\w*.=])I(?=[ '’])|\b[Mm](?:e|y|ine|yself)\b")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.rst")),
+     *sorted((ROOT / "examples").glob("*.py"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_documents_speak_as_the_project_not_as_one_person(path):
+    hits = [f"{path.name}:{n}: {line.strip()}"
+            for n, line in enumerate(path.read_text().splitlines(), 1)
+            if FIRST_PERSON.search(line)]
+    assert not hits, "\n".join(hits)
