@@ -20,20 +20,34 @@
     uint8 images to the trained generator, alternating (ABBA) over
     ``--repeats`` repeats; medians are compared (target: engine/plain <= 1.15).
     Both see the same random draws, so the generators they end with must agree
-    (``max|dG|``: 0 on CPU).
+    (``max|dG|``: 0 on CPU). The run-to-run gap of each trainer (its first
+    repeat against its last) is printed next to it: a gap between the trainers
+    that each trainer also shows against itself is the hardware's
+    non-determinism, not a difference in what they compute.
 (c) The same comparison at 64 px on the GPU (wall clock with
     ``torch.cuda.synchronize``), when ``torch.cuda.is_available()``; skipped
-    otherwise.
+    otherwise. On CUDA, cuDNN may pick convolution algorithms that sum in a
+    different order on every call (``Conv2d`` and ``ConvTranspose2d`` are on
+    torch's list of normally non-deterministic operations), and a GAN
+    amplifies those last-bit differences: both trainers draw the same random
+    numbers (tests/test_gan_random_streams.py records them), so a non-zero
+    ``max|dG|`` there comes from the kernels (it spans the BatchNorm running
+    statistics too, which drift furthest). ``--deterministic`` runs with
+    ``torch.use_deterministic_algorithms(True)`` (and cuBLAS's fixed
+    workspace), where the gap should be 0 again, at some cost in speed (not
+    yet measured on a GPU).
 
 CPU timings are process CPU time, so a busy machine slows the run but changes
 the figures little. Run from the repository root::
 
     python benchmarks/bench_gan.py            # full: (a) spends 6 x 90 CPU s; ~15 min
-    python benchmarks/bench_gan.py --quick    # tiny settings, under a minute
+    python benchmarks/bench_gan.py --quick    # tiny settings, seconds (run by the tests)
+    python benchmarks/bench_gan.py --deterministic   # deterministic kernels (see (c))
     python benchmarks/bench_gan.py --budget 60 --seeds 3 --epochs 15 --repeats 3
 """
 
 import argparse
+import os
 import statistics
 import time
 
@@ -45,15 +59,15 @@ from sklearn.utils import check_random_state
 from skemo.datasets import make_paintings
 from skemo.features import PaintingFeatures, TextureFeatures
 from skemo.gan import DCGAN, kernel_inception_distance
-from skemo.gan._modules import DCGANDiscriminator, DCGANGenerator
+from skemo.gan._dcgan import DCGANDiscriminator, DCGANGenerator
 from skemo.io import check_images
 
 POLICY = "color,translation,cutout"
 LATENT_DIM, BATCH_SIZE, LR, BETAS, REAL_TARGET = 100, 64, 2e-4, (0.5, 0.999), 0.9
 FULL = dict(budget=90.0, seeds=3, n_train=100, n_kid=500, subset=250, epochs=15, repeats=3,
             gpu_images=1024, gpu_epochs=5)
-QUICK = dict(budget=2.0, seeds=2, n_train=100, n_kid=100, subset=50, epochs=2, repeats=2,
-             gpu_images=256, gpu_epochs=1)
+QUICK = dict(budget=0.2, seeds=1, n_train=32, n_kid=24, subset=12, epochs=1, repeats=2,
+             gpu_images=128, gpu_epochs=1)
 
 
 def paintings(n, size, seed):
@@ -196,24 +210,32 @@ def _clock(device):
     return time.process_time()
 
 
+def _gap(a, b):
+    """Largest absolute difference between two generators' state (weights and buffers)."""
+    return max((x.float() - y.float()).abs().max().item()
+               for x, y in zip(a.values(), b.values()))
+
+
 def throughput(X, epochs, repeats, device):
-    """Median seconds of each trainer over alternating repeats, and their result gap."""
+    """Median seconds of each trainer over alternating repeats, and their result gaps."""
     size, trainers = X.shape[1], {"engine": engine_fit, "plain": plain_fit}
     for fit in trainers.values():  # warm-up: allocator, kernels, lazy imports
         fit(X, 1, size, 0, device)
-    times, generators = {name: [] for name in trainers}, {}
+    times, first, last = {name: [] for name in trainers}, {}, {}
     for r in range(repeats):
         for name in (list(trainers) if r % 2 == 0 else list(trainers)[::-1]):
             start = _clock(device)
-            generators[name] = trainers[name](X, epochs, size, 0, device)
+            state = trainers[name](X, epochs, size, 0, device).state_dict()
             times[name].append(_clock(device) - start)
-    gap = max((a - b).abs().max().item() for a, b in zip(
-        generators["engine"].state_dict().values(), generators["plain"].state_dict().values()))
-    return {name: statistics.median(t) for name, t in times.items()}, times, gap
+            last[name] = state
+            first.setdefault(name, {k: v.clone() for k, v in state.items()})
+    gaps = {"engine vs plain": _gap(last["engine"], last["plain"])}
+    gaps.update({f"{name} run to run": _gap(first[name], last[name]) for name in trainers})
+    return {name: statistics.median(t) for name, t in times.items()}, times, gaps
 
 
 def print_throughput(label, X, epochs, result):
-    median, times, gap = result
+    median, times, gaps = result
     n = len(X) * epochs
     ratio = median["engine"] / median["plain"]
     print(f"\n{label}: {len(X)} images at {X.shape[1]} px, batch {BATCH_SIZE}, {epochs} epochs "
@@ -224,12 +246,17 @@ def print_throughput(label, X, epochs, result):
         print(f"{name:<10s} {median[name]:>17.2f} {n / median[name]:>9.1f}  {runs}")
     verdict = "within" if ratio <= 1.15 else "ABOVE"
     print(f"engine / plain time = {ratio:.3f} ({verdict} the 1.15 target); "
-          f"max|dG| engine vs plain after training = {gap:.2e}")
+          f"max|dG| engine vs plain after training = {gaps['engine vs plain']:.2e}")
+    if len(times["engine"]) > 1:
+        print(f"max|dG| run to run (first vs last repeat of each trainer): engine "
+              f"{gaps['engine run to run']:.2e}, plain {gaps['plain run to run']:.2e}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny settings (under a minute)")
+    parser.add_argument("--quick", action="store_true", help="tiny settings (seconds)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="torch.use_deterministic_algorithms(True) (see (c))")
     parser.add_argument("--budget", type=float, help="(a) CPU seconds per GAN")
     parser.add_argument("--seeds", type=int, help="(a) seeds per row")
     parser.add_argument("--epochs", type=int, help="(b) epochs per timed run")
@@ -238,8 +265,13 @@ def main():
     cfg = dict(QUICK if args.quick else FULL)
     cfg.update({k: v for k, v in vars(args).items() if k in cfg and v is not None})
     torch.set_num_threads(1)
+    if args.deterministic:
+        # Read by cuBLAS when it first starts, which is after this line.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
     wall = time.perf_counter()
     print(f"torch {torch.__version__}, 1 thread, cuda available: {torch.cuda.is_available()}, "
+          f"deterministic algorithms: {torch.are_deterministic_algorithms_enabled()}, "
           f"settings: {cfg}", flush=True)
 
     rows = quality(cfg)
