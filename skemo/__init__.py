@@ -15,7 +15,8 @@ import importlib
 __version__ = "0.1.0.dev0"
 
 _EXPORTS = {
-    "skemo.io": ["ImageLoader", "load_images", "load_model", "save_image_grid", "save_model"],
+    "skemo.io": ["ImageLoader", "load_images", "save_image_grid"],
+    "skemo.model_file": ["load_model", "save_model"],
     "skemo.datasets": [
         "group_emotions",
         "load_artemis",

@@ -255,10 +255,27 @@ class _SkorchEstimator(BaseEstimator):
         in place of the module's arguments that would read weights (a
         download or a file); the caller then loads the saved weights into it.
         """
-        restore = {f"module__{k}": v for k, v in self._restore_module_params.items()}
         with torch.random.fork_rng(devices=[]), seeded(self.random_state, self.device) as seed:
-            self.net_ = self._net_class(**{**self._net_params(seed), **restore}).initialize()
+            self.net_ = self._net_class(**self._restore_net_params(seed)).initialize()
         self.net_.module_.eval()
+
+    def _meta_modules(self):
+        """The net's torch modules as the parameters and fitted state shape them, on the
+        ``meta`` device: shapes without memory, to check a model file's weights against
+        before :meth:`_rebuild_modules` allocates anything.
+
+        Returns ``{"net_.<name>_": module}``, e.g. ``net_.module_`` and, for a GAN,
+        ``net_.discriminator_``.
+        """
+        net = self._net_class(**{**self._restore_net_params(None), "device": None})
+        with torch.device("meta"):
+            net._initialize_module()  # skorch's own step of initialize(): modules only
+        return {f"net_.{name}": value for name, value in vars(net).items()
+                if name.endswith("_") and isinstance(value, torch.nn.Module)}
+
+    def _restore_net_params(self, seed):
+        restore = {f"module__{k}": v for k, v in self._restore_module_params.items()}
+        return {**self._net_params(seed), **restore}
 
     def _fit_data(self, X, y, first, classes=None):
         """Validate ``(X, y)`` and return what the net trains on (subclasses)."""

@@ -25,6 +25,12 @@ __all__ = [
 ]
 
 
+#: The largest image side skemo accepts from untrusted input (a size typed on the command
+#: line, a model file's image_size): models work at 16-512 px, and a typo must not ask
+#: for terabytes.
+MAX_IMAGE_SIDE = 4096
+
+
 def check_size(size, name="size"):
     """Validate an image size.
 

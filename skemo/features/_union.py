@@ -171,12 +171,11 @@ class PaintingFeatures(_ImageFeatures):
                 yield name, clone(value)
 
     def _fit_images(self, X, y):
-        size = check_size(self.image_size)
         fitted = []
         for name, block in self._blocks():
             # A block that learns from X (the learned palettes) sees the images at
             # the working resolution, as its transform inside the union will.
-            block._union_image_size = size
+            self._share_working_size(block)
             if (
                 self.random_state is not None
                 and "random_state" in block.get_params(deep=False)
@@ -190,6 +189,13 @@ class PaintingFeatures(_ImageFeatures):
                 "palette and affective are all False."
             )
         self.transformers_ = fitted
+
+    def _share_working_size(self, *blocks):
+        """Give blocks the union's working resolution (in fit, and on a loaded model's
+        fitted blocks: skemo.model_file recomputes it rather than read it)."""
+        size = check_size(self.image_size)
+        for block in blocks or [block for _, block in self.transformers_]:
+            block._union_image_size = size
 
     def _feature_names(self):
         return [n for _, block in self.transformers_ for n in block._feature_names()]

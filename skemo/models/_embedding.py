@@ -173,6 +173,11 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             self.backbone_ = build_backbone(self.backbone, None).to(self.device).eval()
 
+    def _meta_modules(self):
+        """``{"backbone_": module}`` on the ``meta`` device, shapes without memory."""
+        with torch.device("meta"):
+            return {"backbone_": build_backbone(self.backbone, None)}
+
     def _embed(self, x):
         statistics = check_embedding_params(self.layers, self.statistics, self.tta)
         return embed_stages(self.backbone_, x, self.layers, statistics, self.tta)

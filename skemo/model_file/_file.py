@@ -1,19 +1,20 @@
-"""The ``.skemo`` model file: a zip of JSON and safetensors that loads without running code."""
+"""``save_model`` and ``load_model``: the ``.skemo`` zip of JSON and safetensors."""
 
 import json
 import zipfile
 import zlib
 from pathlib import Path
 
-from ._atomic import atomic_write
-from ._serialize import Decoder, Encoder, FormatError
+from skemo._files import open_regular
+from skemo.io._atomic import atomic_write
+
+from ._allowlist import FormatError
+from ._decode import Decoder
+from ._encode import Encoder
+from ._limits import ARRAYS, PARAMS, WEIGHTS, Budget, ModelFileLimits, check_safetensors, \
+    parse_json, read_members
 
 FORMAT = 1
-PARAMS = "params.json"
-WEIGHTS = "weights.safetensors"
-ARRAYS = "arrays.safetensors"
-MEMBERS = (PARAMS, WEIGHTS, ARRAYS)
-_MAX_PARAMS_BYTES = 256 * 2**20
 
 
 def save_model(estimator, path):
@@ -40,7 +41,10 @@ def save_model(estimator, path):
     Callbacks are not estimator state and are not kept: an estimator with
     ``callbacks`` set is refused, as is any parameter or fitted attribute that
     is not plain data, an array, a torch module or an instance or class on
-    skemo's allow-list (a function, a lambda, a callback object, ...).
+    skemo's allow-list (a function, a lambda, a callback object, ...). A file
+    never names a folder: set ``checkpoint_dir`` (and a pipeline's ``memory``)
+    to None before saving. A fitted attribute outside its class's schema is
+    refused too, so that every file written loads.
 
     The file is written atomically: on error ``path`` keeps its old content,
     or stays absent.
@@ -126,20 +130,37 @@ def _write_zip(f, node, encoder):
         zf.writestr(ARRAYS, safetensors.numpy.save(encoder.arrays))
 
 
-def load_model(path):
-    """Load an estimator saved by :func:`save_model`, without running code from the file.
+def load_model(path, *, limits=None):
+    """Load an estimator saved by :func:`save_model`; no code from the file ever runs.
 
-    Nothing is unpickled and no module named in the file is imported: the
-    classes the file names are looked up in skemo's allow-list (skemo's
-    estimators, scikit-learn pipelines, scalers, linear and dummy models and
-    CV splitters, torch optimizers), the weights are read with
-    ``safetensors``, and everything else is JSON. The loaded estimator
-    predicts, transforms and samples exactly as the saved one did.
+    A model file is untrusted input, and loading one is safe by construction:
+
+    - nothing is unpickled and no module named in the file is imported: every
+      class is looked up in skemo's allow-list (skemo's estimators,
+      scikit-learn pipelines, scalers, linear and dummy models, CV splitters,
+      torch optimizers), each only where its kind belongs;
+    - an estimator gets only the fitted attributes its class's schema declares,
+      of the declared types and shapes, never a private one; its parameters
+      pass the class's own validation; ``device`` must be cpu, cuda or mps (a
+      CUDA model loads on the CPU where CUDA is absent, with a warning),
+      ``n_jobs`` and data-loader workers are clamped to this machine's cores,
+      and options that would run a compiler or read or write paths
+      (``compile``, ``checkpoint_dir``, ``memory``, callbacks) are refused;
+    - every member is read within the hard limits of ``limits``, and networks
+      are shaped on the ``meta`` device and compared with the weights before any
+      memory is allocated for them.
+
+    The loaded estimator predicts, transforms and samples exactly as the saved
+    one did.
 
     Parameters
     ----------
     path : str or PathLike
         A ``.skemo`` file.
+    limits : ModelFileLimits, default=None
+        The hard limits (bytes per member, JSON values and depth, arrays and
+        elements, string width, image side); None uses the defaults, which hold
+        every model skemo makes. Raise them only for a file you trust.
 
     Returns
     -------
@@ -150,16 +171,17 @@ def load_model(path):
     Raises
     ------
     ValueError
-        If the file is not a ``.skemo`` file (not a zip archive, a missing or
-        unexpected member, weights that are not safetensors), comes from a
-        newer or unknown format version, or names a class outside the
-        allow-list. The message names the file.
+        For any failure inside the loader, whatever its cause (a damaged or
+        crafted file, a limit, a refused option, even a ``MemoryError``): one
+        error type, naming the file and the reason. ``KeyboardInterrupt``
+        passes through.
     FileNotFoundError
         If ``path`` does not exist.
 
     See Also
     --------
     save_model : Write the file.
+    ModelFileLimits : The limits and their defaults.
 
     Notes
     -----
@@ -183,55 +205,55 @@ def load_model(path):
     ['b']
     """
     path = Path(path)
-    if not path.is_file():
+    if limits is None:
+        limits = ModelFileLimits()
+    elif not isinstance(limits, ModelFileLimits):
+        raise TypeError(f"limits must be a ModelFileLimits; got {type(limits).__name__}.")
+    if not path.exists():
         raise FileNotFoundError(f"no model file '{path}'.")
     try:
-        return _load(path)
+        file = open_regular(path)
+    except OSError as exc:  # a FIFO, a device, a directory; no permission
+        raise ValueError(f"cannot load '{path}': {exc.strerror or exc}.") from None
+    try:
+        with file:
+            return _load(file, limits)
     except FormatError as exc:
         raise ValueError(f"cannot load '{path}': {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
-            RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        # zipfile seeks to negative offsets (OSError), runs out of data (EOFError) or
+        # inflates garbage (zlib.error) in a damaged archive.
+        raise ValueError(f"cannot load '{path}': it is a damaged zip archive "
+                         f"({type(exc).__name__}: {exc}).") from None
+    except Exception as exc:  # one error type, whatever failed (MemoryError included)
         raise ValueError(
             f"cannot load '{path}': it is not a valid .skemo model file "
             f"({type(exc).__name__}: {exc})."
-        ) from exc
-
-
-def _load(path):
-    if not zipfile.is_zipfile(path):
-        raise FormatError("it is not a .skemo model file (not a zip archive).")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            extra = sorted(set(names) - set(MEMBERS))
-            if extra or len(names) != len(set(names)):
-                raise FormatError(
-                    f"it holds the unexpected members {extra or names}; a .skemo file "
-                    f"holds {list(MEMBERS)} only."
-                )
-            missing = [name for name in MEMBERS if name not in names]
-            if missing:
-                raise FormatError(f"it lacks the member {missing[0]!r}.")
-            if zf.getinfo(PARAMS).file_size > _MAX_PARAMS_BYTES:
-                raise FormatError(f"its {PARAMS} is too large.")
-            params = _read_params(zf.read(PARAMS))
-            tensors = _read_safetensors(zf.read(WEIGHTS), WEIGHTS, "torch")
-            arrays = _read_safetensors(zf.read(ARRAYS), ARRAYS, "numpy")
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        # A damaged directory or member: zipfile seeks to negative offsets (OSError),
-        # runs out of data (EOFError), inflates garbage (zlib.error) or meets an
-        # unknown compression method (NotImplementedError).
-        raise FormatError(
-            f"it is a damaged zip archive ({type(exc).__name__}: {exc})."
         ) from None
-    return Decoder(tensors, arrays).value(params["estimator"])
 
 
-def _read_params(raw):
-    try:
-        params = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"its {PARAMS} is not valid JSON ({exc}).") from None
+def _load(f, limits):
+    import safetensors.numpy
+    import safetensors.torch
+
+    if not zipfile.is_zipfile(f):
+        raise FormatError("it is not a .skemo model file (not a zip archive).")
+    members = read_members(f, limits)
+    params = _read_params(members[PARAMS], limits)
+    budget = Budget(limits)
+    stores = []
+    for member, load in ((WEIGHTS, safetensors.torch.load), (ARRAYS, safetensors.numpy.load)):
+        check_safetensors(members[member], member, budget)
+        try:
+            stores.append(load(members.pop(member)))
+        except Exception as exc:  # safetensors raises its own error types on bad bytes
+            raise FormatError(f"its member {member!r} is not in the safetensors format "
+                              f"({type(exc).__name__}: {exc}).") from None
+    return Decoder(*stores, limits, budget).value(params["estimator"], {"estimator"}, "")
+
+
+def _read_params(raw, limits):
+    params = parse_json(raw, limits, f"its {PARAMS}")
     if not isinstance(params, dict) or "format" not in params:
         raise FormatError(f"its {PARAMS} has no format version.")
     version = params["format"]
@@ -245,21 +267,6 @@ def _read_params(raw):
     if not isinstance(params.get("estimator"), dict):
         raise FormatError(f"its {PARAMS} holds no estimator.")
     return params
-
-
-def _read_safetensors(raw, member, flavour):
-    """The tensors of a safetensors member (never unpickled: a JSON header, then bytes)."""
-    import safetensors.numpy
-    import safetensors.torch
-
-    load = safetensors.torch.load if flavour == "torch" else safetensors.numpy.load
-    try:
-        return load(raw)
-    except Exception as exc:  # safetensors raises its own error types on bad bytes
-        raise FormatError(
-            f"its member {member!r} is not in the safetensors format ({type(exc).__name__}: "
-            f"{exc})."
-        ) from None
 
 
 def _version():
