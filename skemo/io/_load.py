@@ -1,5 +1,6 @@
 """Decode image files into float32 RGB arrays, robustly and in order."""
 
+import os
 import warnings
 from numbers import Integral
 from os import PathLike
@@ -11,6 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from skemo._files import open_regular
 from skemo._validation import check_size
 
 _ON_ERROR = ("raise", "warn", "skip")
@@ -38,6 +40,12 @@ def read_image(path, size=None):
     alpha is composited on white, CMYK and palette images are converted,
     16-bit images keep their full range, EXIF orientation is applied and an
     animated image gives its first frame.
+
+    Image files are untrusted input: only a regular file is read (a FIFO, a
+    device or a socket is refused without being opened), an image over Pillow's
+    decompression-bomb limit is refused before it is decoded, and whatever a
+    decoder raises for a damaged or hostile file becomes an
+    :class:`ImageReadError` naming it.
 
     Parameters
     ----------
@@ -68,39 +76,43 @@ def read_image(path, size=None):
     """
     size = check_size(size)
     path = Path(path)
-    if not path.exists():
-        raise ImageReadError(f"cannot read image '{path}': no such file.")
-    if path.is_dir():
-        raise ImageReadError(f"cannot read image '{path}': it is a directory.")
     try:
-        with Image.open(path) as img:
-            _check_pixel_count(img, path)
-            img.seek(0)
-            if size is not None and img.format == "JPEG":
-                # libjpeg decodes at a reduced scale for free; keeping twice the
-                # target size leaves the antialiased resize below to do the rest.
-                img.draft("RGB", (2 * size[1], 2 * size[0]))
-            # In place: without an orientation tag, the copy exif_transpose makes
-            # otherwise costs more than decoding a small JPEG.
-            ImageOps.exif_transpose(img, in_place=True)
-            array = _to_rgb_float(img, size)
-    except ImageReadError:
-        raise
-    except UnidentifiedImageError:
-        raise ImageReadError(
-            f"cannot read image '{path}': not a recognised image file "
-            f"({path.stat().st_size} bytes)."
-        ) from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ImageReadError(f"cannot read image '{path}': {exc}") from exc
-    except MemoryError:
-        # A damaged length field (a PNG chunk of 4 GB, say) makes Pillow ask for a
-        # buffer that large; the failed allocation is freed, the file is at fault.
-        raise ImageReadError(
-            f"cannot read image '{path}': decoding it asked for more memory than is "
-            "available (a damaged or hostile file)."
-        ) from None
-    return array
+        file = open_regular(path)
+    except FileNotFoundError:
+        raise ImageReadError(f"cannot read image '{path}': no such file.") from None
+    except OSError as exc:  # not a regular file (a FIFO, a device...), no permission
+        raise ImageReadError(f"cannot read image '{path}': {exc.strerror or exc}.") from None
+    with file:
+        try:
+            with Image.open(file) as img:
+                _check_pixel_count(img, path)
+                img.seek(0)
+                if size is not None and img.format == "JPEG":
+                    # libjpeg decodes at a reduced scale for free; keeping twice the
+                    # target size leaves the antialiased resize below to do the rest.
+                    img.draft("RGB", (2 * size[1], 2 * size[0]))
+                # In place: without an orientation tag, the copy exif_transpose makes
+                # otherwise costs more than decoding a small JPEG.
+                ImageOps.exif_transpose(img, in_place=True)
+                return _to_rgb_float(img, size)
+        except ImageReadError:
+            raise
+        except UnidentifiedImageError:
+            raise ImageReadError(
+                f"cannot read image '{path}': not a recognised image file "
+                f"({os.fstat(file.fileno()).st_size} bytes)."
+            ) from None
+        except MemoryError:
+            # A damaged length field (a PNG chunk of 4 GB, say) makes Pillow ask for a
+            # buffer that large; the failed allocation is freed, the file is at fault.
+            raise ImageReadError(
+                f"cannot read image '{path}': decoding it asked for more memory than is "
+                "available (a damaged or hostile file)."
+            ) from None
+        except Exception as exc:
+            # Whatever a decoder raises for one file (OSError, SyntaxError, and the
+            # NotImplementedError or TypeError of odd headers) is that file's error.
+            raise ImageReadError(f"cannot read image '{path}': {exc}") from exc
 
 
 def _check_pixel_count(img, path):
