@@ -28,9 +28,11 @@ demo
 or ``thesis-csv:CSV,IMAGEDIR``.
 
 Exit status: 0 on success; 2 for a user error (bad argument, missing or empty
-folder, no image files, unknown model, unreadable or unsafe model file), with
-one line on stderr naming the argument and no traceback unless ``--debug`` is
-given; 1 when ``explain`` could not explain some of its images.
+folder, no image files, unknown model, unreadable or unsafe model file, an
+output that would replace an input, a folder or a special file, or that could
+not be written), with one line on stderr naming the argument and no traceback
+unless ``--debug`` is given; 1 when ``explain`` could not explain some of its
+images. See the user guide's "Security model" for what the commands trust.
 
 Each command imports torch, scikit-learn's models and skemo's estimators only
 when it runs, so ``skemo --help`` and ``skemo CMD --help`` answer at once.
@@ -90,8 +92,10 @@ def main(argv=None):
         if debug:
             raise
         return _fail(exc.prog or prog, str(exc))
-    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as exc:
-        # ImageReadError is a ValueError: a bad file or value the user gave.
+    except (ValueError, OSError) as exc:
+        # ImageReadError is a ValueError: a bad file or value the user gave; an OSError is
+        # a missing or unreadable path, or an output that could not be written (a full
+        # disk: the old file is kept).
         if debug:
             raise
         return _fail(prog, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

@@ -89,30 +89,83 @@ def progress(total, desc, unit="image"):
                 disable=None if total > 1 else True)
 
 
+# -- sizes a user types ------------------------------------------------------------------
+# Bounded, so that a typo cannot ask for terabytes; image sides share the limit of model
+# files (skemo._validation.MAX_IMAGE_SIDE, 4096).
+MAX_SYNTHETIC = 100_000  # synthetic paintings one command makes
+
+
+def check_number(option, value, least=1, most=None, unit=""):
+    """``value`` of ``option`` if it lies in ``[least, most]``; else a one-line error."""
+    if value is not None and value < least:
+        raise CLIError(option, f"must be at least {least}; got {value}.")
+    if value is not None and most is not None and value > most:
+        raise CLIError(option, f"must be at most {most:,}{unit}; got {value:,}.")
+    return value
+
+
+def check_image_side(option, value):
+    from skemo._validation import MAX_IMAGE_SIDE
+
+    return check_number(option, value, 1, MAX_IMAGE_SIDE, " pixels")
+
+
+def workers(n):
+    """A worker count typed by the user, clamped to the cores (None and -1 kept)."""
+    if n is None or n < 1:
+        return n
+    from joblib import cpu_count
+
+    return min(n, cpu_count())
+
+
 # -- output ----------------------------------------------------------------------------
-def output_path(path, option="-o"):
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise CLIError(option, f"folder '{path.parent}' does not exist.")
-    return path
+def output_path(path, option="-o", inputs=()):
+    """The ``-o`` file, checked before any work: a link is written through; an existing
+    folder, FIFO, device or any input file is refused (skemo.io._atomic.check_output)."""
+    from skemo.io._atomic import check_output
+
+    try:
+        check_output(path, inputs)
+    except (ValueError, FileNotFoundError) as exc:
+        raise CLIError(option, str(exc)) from None
+    return Path(path)
 
 
-def write_csv(frame, path=None):
-    """Write a DataFrame as CSV, atomically to ``path``, or to stdout when None."""
+def data_files(spec):
+    """The files a parsed ``--data`` reads (its tables, and every file under its folders)."""
+    files = []
+    for path in map(Path, spec.paths):
+        files.extend(p for p in path.rglob("*") if p.is_file()) if path.is_dir() \
+            else files.append(path)
+    return files
+
+
+def write_csv(frame, path=None, inputs=()):
+    """Write a DataFrame as CSV, atomically to ``path``, or to stdout when None.
+
+    UTF-8, except that a file name that is not UTF-8 keeps its own bytes
+    (surrogateescape), so the path column finds the file: read such a CSV back with
+    ``pandas.read_csv(path, encoding_errors="surrogateescape")``.
+    """
     if path is None:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        text = frame.to_csv(index=False, lineterminator="\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
         return
     from skemo.io._atomic import atomic_write
 
-    with atomic_write(path, "w", newline="", encoding="utf-8") as f:
+    with atomic_write(path, "w", inputs=inputs, newline="", encoding="utf-8",
+                      errors="surrogateescape") as f:
         frame.to_csv(f, index=False, lineterminator="\n")
 
 
-def save_figure(figure, path):
+def save_figure(figure, path, inputs=()):
     """Save a matplotlib figure as PNG, atomically."""
     from skemo.io._atomic import atomic_write
 
-    with atomic_write(path, "wb") as f:
+    with atomic_write(path, "wb", inputs=inputs) as f:
         figure.savefig(f, format="png", bbox_inches="tight")
 
 
@@ -122,7 +175,7 @@ def load_model(path, option="--model"):
     path = Path(path)
     if not path.is_file():
         raise CLIError(option, f"model file '{path}' does not exist.")
-    from skemo.io import load_model as load
+    from skemo.model_file import load_model as load
 
     try:
         return load(path)
@@ -130,9 +183,11 @@ def load_model(path, option="--model"):
         raise CLIError(option, str(exc)) from exc
 
 
-def save_model(estimator, path):
-    from skemo.io import save_model as save
+def save_model(estimator, path, inputs=()):
+    from skemo.io._atomic import check_output
+    from skemo.model_file import save_model as save
 
+    check_output(path, inputs)  # save_model's atomic write knows no inputs
     save(estimator, path)
 
 
@@ -154,13 +209,14 @@ def input_size(estimator, default=None):
 
 
 def set_threads(n):
-    """Limit torch's intra-op threads; returns the previous count (None if untouched)."""
+    """Limit torch's intra-op threads (at most the cores); returns the previous count (None
+    if untouched)."""
     if not n:
         return None
     import torch
 
     previous = torch.get_num_threads()
-    torch.set_num_threads(n)
+    torch.set_num_threads(workers(n))
     return previous
 
 
@@ -191,8 +247,9 @@ def parse_data(text, option="--data"):
     """Check a ``--data`` value (files and folders exist) without loading anything."""
     kind, _, where = text.partition(":")
     if kind == "synthetic":
-        if where and not (where.isdigit() and int(where) > 0):
-            raise CLIError(option, f"synthetic:N needs a positive number of images; got {text!r}.")
+        if where and not (where.isdigit() and 0 < int(where) <= MAX_SYNTHETIC):
+            raise CLIError(option, f"synthetic:N needs a number of images from 1 to "
+                                   f"{MAX_SYNTHETIC:,}; got {text!r}.")
         return DataSpec(kind, text, n_samples=int(where) if where else None)
     if kind == "folder" and where:
         root = Path(_exists(option, where, "folder", True))

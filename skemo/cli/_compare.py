@@ -3,7 +3,10 @@
 import time
 from pathlib import Path
 
-from ._common import CLASSIFIER_NAMES, DATA_SPECS, CLIError, add_debug, load_data, parse_data
+from ._common import (
+    CLASSIFIER_NAMES, DATA_SPECS, MAX_SYNTHETIC, CLIError, add_debug, check_image_side,
+    check_number, load_data, parse_data,
+)
 
 
 def add_parsers(commands):
@@ -62,6 +65,11 @@ def add_parsers(commands):
 
 
 def run_demo(args):
+    check_number("--n-samples", args.n_samples, 1, MAX_SYNTHETIC, " images")
+    check_number("--n-classes", args.n_classes, 2, args.n_samples, " classes (--n-samples)")
+    check_image_side("--image-size", args.image_size)
+    check_number("--per-class", args.per_class, 1, 1000)
+
     import numpy as np
 
     from skemo.datasets import make_paintings
@@ -105,6 +113,10 @@ def run_compare(args):
     spec = parse_data(args.data)
     if args.folds < 2:
         raise CLIError("--folds", f"needs at least 2 folds; got {args.folds}.")
+    check_number("--n-samples", args.n_samples, 1, MAX_SYNTHETIC, " images")
+    check_image_side("--image-size", args.image_size)
+    check_image_side("--backbone-image-size", args.backbone_image_size)
+    check_number("--epochs", args.epochs)
     from ._common import set_threads
 
     previous = set_threads(args.torch_threads)

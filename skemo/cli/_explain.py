@@ -37,6 +37,7 @@ def run(args):
     if not 0.0 <= args.alpha <= 1.0:
         raise CLIError("--alpha", f"must lie in [0, 1]; got {args.alpha}.")
     files = expand_inputs(args.inputs)
+    inputs = [*files, args.model]
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise CLIError("-o", f"'{out}' exists and is not a folder.")
@@ -82,7 +83,7 @@ def run(args):
                     figure, ax = plt.subplots(figsize=(4, 4))
                     plot_cam(images[j], maps[j], ax=ax, alpha=args.alpha)
                     ax.set_title(f"{classes[best[j]]} ({proba[j, best[j]]:.0%})")
-                    save_figure(figure, out / f"{stem}_gradcam.png")
+                    save_figure(figure, out / f"{stem}_gradcam.png", inputs=inputs)
                     plt.close(figure)
                     written += 1
             bar.update(len(chunk))

@@ -2,7 +2,9 @@
 
 import sys
 
-from ._common import CHUNK_SIZE, CLIError, add_debug, expand_inputs, output_path
+from ._common import (
+    CHUNK_SIZE, CLIError, add_debug, check_image_side, expand_inputs, output_path, workers,
+)
 
 
 def add_parser(commands):
@@ -35,12 +37,12 @@ def add_parser(commands):
 
 
 def run(args):
-    if args.image_size < 1:
-        raise CLIError("--image-size", f"must be a positive size in pixels; got {args.image_size}.")
+    check_image_side("--image-size", args.image_size)
     if args.n_jobs == 0:
         raise CLIError("--n-jobs", "must not be 0 (use 1, N or -1 for all cores).")
+    n_jobs = workers(args.n_jobs)
     files = expand_inputs(args.inputs)
-    out = output_path(args.out)
+    out = output_path(args.out, inputs=files)
 
     import numpy as np
     import pandas as pd
@@ -52,7 +54,7 @@ def run(args):
     from ._common import progress, report_errors, write_csv
 
     features = PaintingFeatures(affective=args.affective, image_size=args.image_size,
-                                n_jobs=args.n_jobs, random_state=args.random_state)
+                                n_jobs=n_jobs, random_state=args.random_state)
     # Label-free: fit learns nothing from the images (default references); it is
     # fitted on the first readable file, so that the column names are known.
     names, errors = None, []
@@ -72,7 +74,7 @@ def run(args):
     bar = progress(len(files), "features")
     try:
         rows = map_images(features.transform, files, CHUNK_SIZE, client,
-                          size=args.image_size, n_jobs=args.n_jobs)
+                          size=args.image_size, n_jobs=n_jobs)
         for i, (_, row, error) in enumerate(rows):
             if error is None:
                 matrix[i] = row
@@ -88,7 +90,7 @@ def run(args):
     frame = pd.DataFrame(matrix, columns=names)
     frame.insert(0, "path", files)
     frame["error"] = row_errors
-    write_csv(frame, out)
+    write_csv(frame, out, inputs=files)
     report_errors("skemo features", errors)
     print(f"skemo features: {len(files) - len(errors)} of {len(files)} images, "
           f"{width} features -> {out}", file=sys.stderr)

@@ -4,8 +4,8 @@ import math
 import time
 
 from ._common import (
-    DATA_SPECS, GAN_ARCHITECTURES, CLIError, Parser, add_debug, load_data, output_path,
-    parse_data,
+    DATA_SPECS, GAN_ARCHITECTURES, MAX_SYNTHETIC, CLIError, Parser, add_debug, check_image_side,
+    check_number, data_files, load_data, output_path, parse_data,
 )
 
 
@@ -65,11 +65,11 @@ def run_train(args):
     if args.arch == "dcgan" and args.image_size not in _DCGAN_SIZES:
         raise CLIError("--image-size", f"DCGAN makes images of {', '.join(map(str, _DCGAN_SIZES))} "
                                        f"px; got {args.image_size}.")
-    for option, value in (("--image-size", args.image_size), ("--max-epochs", args.max_epochs),
-                          ("--n-samples", args.n_samples)):
-        if value < 1:
-            raise CLIError(option, f"must be at least 1; got {value}.")
-    out = output_path(args.out)
+    check_image_side("--image-size", args.image_size)
+    check_number("--max-epochs", args.max_epochs)
+    check_number("--n-samples", args.n_samples, 1, MAX_SYNTHETIC, " images")
+    inputs = data_files(spec)
+    out = output_path(args.out, inputs=inputs)
 
     import numpy as np
 
@@ -96,7 +96,7 @@ def run_train(args):
         gan.fit(images, y)
     finally:
         set_threads(previous)
-    save_model(gan, out)
+    save_model(gan, out, inputs)
     classes = f", classes {', '.join(map(str, gan.classes_))}" if args.conditional else ""
     print(f"{args.arch} GAN ({args.image_size} px{classes}) trained on {len(images)} images for "
           f"{args.max_epochs} epochs in {time.perf_counter() - start:.1f} s -> {out}")
@@ -104,11 +104,11 @@ def run_train(args):
 
 
 def run_sample(args):
-    if args.n_samples < 1:
-        raise CLIError("-n", f"must be at least 1; got {args.n_samples}.")
-    if args.ncols is not None and args.ncols < 1:
-        raise CLIError("--ncols", f"must be at least 1; got {args.ncols}.")
-    out = output_path(args.out)
+    check_number("-n", args.n_samples)
+    check_number("--ncols", args.ncols)
+    out = output_path(args.out, inputs=[args.model])
+
+    from PIL import Image
 
     from skemo.io import save_image_grid
 
@@ -117,6 +117,11 @@ def run_sample(args):
     gan = load_model(args.model)
     if not callable(getattr(gan, "sample", None)) or not hasattr(gan, "conditional"):
         raise CLIError("--model", f"'{args.model}' holds a {type(gan).__name__}, not a GAN.")
+    # The sheet must be an image Pillow writes and reads back: its pixels within Pillow's
+    # decompression-bomb limit, which also bounds the memory the samples take.
+    side = gan.image_size + 2  # with the sheet's padding
+    most = max(1, (Image.MAX_IMAGE_PIXELS or 2**28) // side**2)
+    check_number("-n", args.n_samples, 1, most, f" images of {gan.image_size} px (one sheet)")
     label = args.label
     if label is not None:
         if not gan.conditional:

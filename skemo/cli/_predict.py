@@ -2,7 +2,9 @@
 
 import sys
 
-from ._common import CHUNK_SIZE, CLIError, add_debug, expand_inputs, output_path
+from ._common import (
+    CHUNK_SIZE, CLIError, add_debug, check_number, expand_inputs, output_path, workers,
+)
 
 
 def add_parser(commands):
@@ -55,10 +57,11 @@ def sort_column(kind, names, columns, sort_by):
 
 
 def run(args):
-    if args.top is not None and args.top < 1:
-        raise CLIError("--top", f"must be at least 1; got {args.top}.")
+    check_number("--top", args.top)
+    n_jobs = workers(args.n_jobs)
     files = expand_inputs(args.inputs)
-    out = None if args.out is None else output_path(args.out)
+    inputs = [*files, args.model]
+    out = None if args.out is None else output_path(args.out, inputs=inputs)
 
     from ._common import load_model
 
@@ -79,7 +82,7 @@ def run(args):
     try:
         for start in range(0, len(files), CHUNK_SIZE):
             chunk = files[start:start + CHUNK_SIZE]
-            images, ok, failed = read_chunk(chunk, size, args.n_jobs)
+            images, ok, failed = read_chunk(chunk, size, n_jobs)
             values = np.full((len(chunk), len(columns)), np.nan)
             labels = [""] * len(chunk)
             if images is not None:
@@ -106,8 +109,8 @@ def run(args):
     if by is not None:
         frame = frame.sort_values(by, ascending=False, kind="stable", na_position="last")
     if args.top is not None:
-        frame = frame.head(args.top)
-    write_csv(frame, out)
+        frame = frame.head(min(args.top, len(frame)))
+    write_csv(frame, out, inputs=inputs)
     report_errors("skemo predict", errors)
     if out is not None:
         print(f"skemo predict: {len(files) - len(errors)} of {len(files)} images -> {out}",

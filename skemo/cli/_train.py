@@ -4,8 +4,8 @@ import sys
 import time
 
 from ._common import (
-    CLASSIFIER_NAMES, DATA_SPECS, REGRESSOR_NAMES, CLIError, add_debug, load_data, output_path,
-    parse_data,
+    CLASSIFIER_NAMES, DATA_SPECS, MAX_SYNTHETIC, REGRESSOR_NAMES, CLIError, add_debug,
+    check_image_side, check_number, data_files, load_data, output_path, parse_data,
 )
 
 
@@ -49,11 +49,6 @@ def add_parser(commands):
     parser.set_defaults(func=run)
 
 
-def check_positive(option, value, least=1):
-    if value is not None and value < least:
-        raise CLIError(option, f"must be at least {least}; got {value}.")
-
-
 def build_model(args, name):
     """The estimator ``name`` from the shared factory, with this command's settings."""
     from skemo.evaluation import default_backbone
@@ -75,21 +70,23 @@ def run(args):
         raise CLIError("--model", f"unknown model {args.model!r}; choose from "
                                   f"{', '.join(CLASSIFIER_NAMES + REGRESSOR_NAMES)}.")
     spec = parse_data(args.data)
-    check_positive("--folds", args.folds, 2)
-    for option in ("--image-size", "--max-epochs", "--n-samples"):
-        check_positive(option, getattr(args, option[2:].replace("-", "_")))
-    out = output_path(args.out)
+    check_number("--folds", args.folds, 2)
+    check_number("--max-epochs", args.max_epochs)
+    check_number("--n-samples", args.n_samples, 1, MAX_SYNTHETIC, " images")
+    check_image_side("--image-size", args.image_size)
+    inputs = data_files(spec)
+    out = output_path(args.out, inputs=inputs)
 
     from ._common import set_threads
 
     previous = set_threads(args.torch_threads)
     try:
-        return _train(args, spec, out)
+        return _train(args, spec, out, inputs)
     finally:
         set_threads(previous)
 
 
-def _train(args, spec, out):
+def _train(args, spec, out, inputs):
     import numpy as np
 
     from ._common import input_size, save_model
@@ -123,7 +120,7 @@ def _train(args, spec, out):
     fit(estimator, images, y)
     if regression:
         estimator.target_names_ = [str(n) for n in names]
-    save_model(estimator, out)
+    save_model(estimator, out, inputs)
     print(f"model {args.model} fitted on {len(images)} images in "
           f"{time.perf_counter() - start:.1f} s -> {out}")
     return 0
