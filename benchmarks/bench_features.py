@@ -22,7 +22,7 @@ Images come from ``$SKEMO_OASIS`` (default ../shared/data/oasis); without it, JP
 of ``make_paintings`` scaled to 500x400 are written to a temporary folder.
 
     python benchmarks/bench_features.py            # 200 images as in the issue
-    python benchmarks/bench_features.py --quick    # 24 images, smaller memory cases
+    python benchmarks/bench_features.py --quick    # 6 images, one run per arm, (d) on 8 paths
 """
 
 import os
@@ -153,7 +153,8 @@ def per_image_ms(fn, X):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-images", type=int, default=200)
-    parser.add_argument("--quick", action="store_true", help="24 images, memory on 48/96")
+    parser.add_argument("--quick", action="store_true",
+                        help="6 images, (c) once per arm without warm-up, (d) on 8 paths")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--cold-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -162,8 +163,10 @@ def main():
         return memory_child(args.memory_child)
     if args.cold_child:
         return cold_child(args.cold_child, args.n_images, args.out)
-    n = 24 if args.quick else args.n_images
-    mem_sizes = (48, 96) if args.quick else (200, 900)
+    n = 6 if args.quick else args.n_images
+    # Each (c) run and (d) size is a fresh interpreter, seconds of imports alone.
+    mem_sizes = (8,) if args.quick else (200, 900)
+    repeats = 1 if args.quick else 3
 
     from skemo.features import PaintingFeatures
     from skemo.features._palette import DEFAULT_PALETTES
@@ -195,8 +198,9 @@ def main():
 
         runs = {1: [], 2: []}
         feats = {}
-        run_cold(1, 2 * n, os.path.join(tmp, "warmup.npy"))  # compile the kernels' cache
-        for _ in range(3):
+        if not args.quick:
+            run_cold(1, 2 * n, os.path.join(tmp, "warmup.npy"))  # compile the kernels' cache
+        for _ in range(repeats):
             for jobs in (1, 2):
                 out = os.path.join(tmp, f"cold{jobs}.npy")
                 runs[jobs].append(run_cold(jobs, 2 * n, out))
@@ -207,7 +211,7 @@ def main():
         identical = np.array_equal(feats[1], feats[2])
         print(f"(c) first call in a fresh process: n_jobs=1 {first1:6.2f} s  n_jobs=2 "
               f"{first2:6.2f} s  speed-up {first1 / first2:4.2f}x   ({2 * n} paths; medians "
-              f"of 3; bit-identical: {identical})")
+              f"of {repeats}; bit-identical: {identical})")
         print(f"    second call:                   n_jobs=1 {second1:6.2f} s  n_jobs=2 "
               f"{second2:6.2f} s  speed-up {second1 / second2:4.2f}x   (fit on 2 images "
               f"before: {fit1:.2f} s / {fit2:.2f} s)")

@@ -1,6 +1,7 @@
 """Images per second on a CUDA device: backbone embedding, fine-tuning, DCGAN training.
 
     python benchmarks/bench_gpu.py [--n-images 512] [--image-size 224] [--precision 32|bf16|16]
+    python benchmarks/bench_gpu.py --quick   # 64 images of 64 px, 1 epoch (seconds)
 
 Each stage is timed after one warm-up batch, with ``torch.cuda.synchronize``
 around the timed part. Without a CUDA device it prints one line and exits 0.
@@ -32,7 +33,12 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--precision", default="32", choices=["32", "bf16", "16"])
     parser.add_argument("--device", default="cuda")
+    parser.add_argument("--quick", action="store_true",
+                        help="64 images of 64 px, DCGAN at 32 px, batch 32, 1 epoch")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n_images, args.image_size, args.gan_size = 64, 64, 32
+        args.batch_size, args.epochs = 32, 1
 
     import torch
 

@@ -21,8 +21,12 @@ Usage::
     python benchmarks/bench_memory.py [--data ../shared/data/oasis] [--quick]
         [--weights default|none] [--threads 2] [--workdir DIR]
 
-``--quick`` uses 50/200 OASIS images and 100/800 generated ones.  ``--workdir``
-keeps the generated JPEGs between runs (they are regenerated when missing).
+``--quick`` uses 3/6 OASIS images and 3/6 generated ones, 1 thread, no
+pretrained weights, and one workload per table (features on OASIS, the embedding
+with the release on for the varied sizes), so 5 fresh processes instead of 13:
+seconds, to check that the script runs. ``--workdir`` keeps the
+generated JPEGs between runs (they are regenerated when missing). ``--data``
+defaults to ``$SKEMO_OASIS``, else ../shared/data/oasis.
 """
 
 import argparse
@@ -36,6 +40,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+OASIS = os.environ.get("SKEMO_OASIS", str(REPO.parent / "shared/data/oasis"))
+NEEDS_OASIS = True  # tests/test_benchmarks.py: run only where OASIS is
 BACKBONE = "efficientnet_lite0"
 
 
@@ -131,9 +137,11 @@ def row(label, small, large, n_small, n_large):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--data", default=str(REPO.parent / "shared/data/oasis"),
-                        help="OASIS folder (with images/); default ../shared/data/oasis")
-    parser.add_argument("--quick", action="store_true", help="smaller image counts")
+    parser.add_argument("--data", default=OASIS,
+                        help="OASIS folder (with images/); default $SKEMO_OASIS or "
+                             "../shared/data/oasis")
+    parser.add_argument("--quick", action="store_true",
+                        help="3/6 images, 1 thread, no weights, one workload per table")
     parser.add_argument("--weights", choices=["default", "none"], default="default")
     parser.add_argument("--threads", type=int, default=2, help="torch/OpenMP threads")
     parser.add_argument("--workdir", help="folder for the generated JPEGs (kept)")
@@ -142,14 +150,16 @@ def main():
     args = parser.parse_args()
     if args.child:
         return child(json.loads(args.child))
+    if args.quick:
+        args.threads, args.weights = 1, "none"
 
     from skemo._files import image_files
 
     oasis = sorted(image_files(Path(args.data) / "images"))
     if not oasis:
         sys.exit(f"no OASIS images under {args.data}/images; pass --data")
-    n_small, n_large = (50, 200) if args.quick else (100, 900)
-    v_small, v_large = (100, 800) if args.quick else (300, 2400)
+    n_small, n_large = (3, 6) if args.quick else (100, 900)
+    v_small, v_large = (3, 6) if args.quick else (300, 2400)
     tmp = tempfile.TemporaryDirectory()
     work = Path(args.workdir) if args.workdir else Path(tmp.name)
     work.mkdir(parents=True, exist_ok=True)
@@ -164,10 +174,16 @@ def main():
               f"{'s small':>6s} {'s large':>7s}")
     verdicts = []
 
+    # Every fresh process costs seconds of imports: --quick runs each kind of
+    # child (features, embedding, transfer) once, at tiny sizes.
+    oasis_workloads = ("features",) if args.quick else ("features", "embedding")
+    varied_workloads = ("embedding",) if args.quick else ("embedding", "features")
+    releases = ((True, "after"),) if args.quick else ((False, "before (no release)"),
+                                                      (True, "after"))
     if "oasis" not in args.skip:
         print(f"\nOASIS: {n_small} vs {n_large} images (limit 1.3x)")
         print(header)
-        for workload in ("features", "embedding"):
+        for workload in oasis_workloads:
             small = measure(workload, oasis_list, n_small, args)
             large = measure(workload, oasis_list, n_large, args)
             line, ratio = row(workload, small, large, n_small, n_large)
@@ -187,8 +203,8 @@ def main():
         print(f"\nVaried sizes (200-1200 px sides, seed 0): {v_small} vs {v_large} JPEGs "
               f"(limit 1.1x after; generated in {time.perf_counter() - t0:.0f} s)")
         print(header)
-        for workload in ("embedding", "features"):
-            for release, label in ((False, "before (no release)"), (True, "after")):
+        for workload in varied_workloads:
+            for release, label in releases:
                 small = measure(workload, varied_list, v_small, args, release)
                 large = measure(workload, varied_list, v_large, args, release)
                 line, ratio = row(f"{workload}, {label}", small, large, v_small, v_large)

@@ -10,10 +10,14 @@ images and slicing them by fold leaks nothing. They are cached as .npy files.
 
 Usage::
 
-    python benchmarks/bench_oasis_features.py /work/shared/data/oasis [--n-jobs 2]
+    python benchmarks/bench_oasis_features.py [OASIS_ROOT] [--n-jobs 2]
+    python benchmarks/bench_oasis_features.py --quick   # 40 of the images, no cache (seconds)
+
+``OASIS_ROOT`` defaults to ``$SKEMO_OASIS``, else ../shared/data/oasis.
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -30,6 +34,12 @@ from sklearn.preprocessing import StandardScaler
 import skemo
 from skemo.datasets import load_oasis
 from skemo.features import AffectiveFeatures, PaintingFeatures
+
+OASIS = os.environ.get(
+    "SKEMO_OASIS", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "oasis")
+)
+NEEDS_OASIS = True  # tests/test_benchmarks.py: run only where OASIS is
+QUICK_IMAGES = 40
 
 
 def features(name, make, files, cache_dir, n_jobs):
@@ -50,16 +60,26 @@ def features(name, make, files, cache_dir, n_jobs):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("root", help="OASIS folder with OASIS.csv and images/")
+    parser.add_argument("root", nargs="?", default=OASIS,
+                        help="OASIS folder with OASIS.csv and images/")
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--cache-dir", default=Path(tempfile.gettempdir()) / "skemo_bench")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"{QUICK_IMAGES} images spread over OASIS, features always "
+                             "computed (a fresh cache)")
     args = parser.parse_args(argv)
+    if args.quick:
+        quick_cache = tempfile.TemporaryDirectory()
+        args.cache_dir = quick_cache.name
     Path(args.cache_dir).mkdir(parents=True, exist_ok=True)
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     t0 = time.perf_counter()
 
     files = load_oasis(args.root, target="valence2", return_paths=True).filenames
     files = [str(f) for f in files]
+    # Every k-th image, the same rows for every target (OASIS is in one order).
+    keep = slice(None, None, len(files) // QUICK_IMAGES) if args.quick else slice(None)
+    files = files[keep][:QUICK_IMAGES] if args.quick else files
     print(f"computing features for {len(files)} images (n_jobs={args.n_jobs})")
     painting = features(
         "painting", lambda n: PaintingFeatures(n_jobs=n, random_state=0), files,
@@ -77,9 +97,10 @@ def main(argv=None):
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     for target in ("valence2", "quadrant4"):
         data = load_oasis(args.root, target=target, return_paths=True)
-        if [str(f) for f in data.filenames] != files:
+        n = len(files)
+        if [str(f) for f in data.filenames[keep][:n]] != files:
             raise RuntimeError("OASIS file order differs between targets.")
-        y = data.target
+        y = np.asarray(data.target)[keep][:n]
         print(f"\n{target}: {len(y)} images, class counts {np.bincount(y).tolist()}")
         rows = [("majority baseline", DummyClassifier(strategy="most_frequent"), painting)]
         rows += [(name, model, F) for name, F in sets.items()]

@@ -25,7 +25,10 @@ are for reading (which ingredient helps), not a selection. Everything runs
 on one thread (torch and BLAS).
 
 Run: OMP_NUM_THREADS=1 python benchmarks/bench_oasis_models.py [OASIS_ROOT]
-(default ../shared/data/oasis; also `make bench`). About 25 min on one core.
+(default ``$SKEMO_OASIS``, else ../shared/data/oasis; also `make bench`). About
+25 min on one core. ``--quick`` runs every part on 24 images spread over OASIS
+at 64 px, with 2 folds, 1 training epoch and 4 images in the cost table
+(seconds; it checks the script runs, its figures mean nothing).
 """
 
 import argparse
@@ -49,7 +52,15 @@ from threadpoolctl import threadpool_limits
 from skemo.datasets import load_oasis
 from skemo.evaluation import compare_models
 from skemo.features import PaintingFeatures
+from skemo.io import load_images
 from skemo.models import BackboneEmbedding
+
+NEEDS_OASIS = True  # tests/test_benchmarks.py: run only where OASIS is
+OASIS = os.environ.get(
+    "SKEMO_OASIS", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "oasis")
+)
+FULL = dict(n_images=None, size=224, epochs=20, cost_images=64, cost_repeats=2, folds=5)
+QUICK = dict(n_images=24, size=64, epochs=1, cost_images=4, cost_repeats=1, folds=2)
 
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 ALPHAS = np.logspace(-1, 5, 13)
@@ -63,6 +74,7 @@ COST_SETTINGS = (("last", ("mean",), None), ("multi", ("mean",), None),
 
 def embed(backbone, images, mirror=False, chunk=96, **params):
     """``BackboneEmbedding`` of ``images`` (or of their mirror images), in chunks."""
+    params.setdefault("image_size", images.shape[1])  # the size they were loaded at
     model = BackboneEmbedding(backbone, **params).fit()
     parts = []
     for start in range(0, len(images), chunk):
@@ -248,14 +260,14 @@ def fmt(x):
     return f"{np.mean(x):.3f} ± {np.std(x):.3f}"
 
 
-def baseline(root, images):
+def baseline(targets, images, cfg):
     """Part 1: the ``skemo compare`` table (balanced accuracy per model and target)."""
     shared, table = {}, {}
     for target in CLASS_TARGETS:
-        y = np.asarray(load_oasis(root, target, return_paths=True).target)
+        y = targets[target]
         t0 = time.perf_counter()
-        result = compare_models(images, y, n_splits=5, backbone_image_size=224,
-                                shallnet_image_size=64, epochs=20, cache=shared,
+        result = compare_models(images, y, n_splits=cfg["folds"], backbone_image_size=cfg["size"],
+                                shallnet_image_size=64, epochs=cfg["epochs"], cache=shared,
                                 random_state=SEED, verbose=0)
         print(f"{target}: {np.bincount(y).tolist()} per class, "
               f"{time.perf_counter() - t0:.0f} s (shared passes: "
@@ -263,7 +275,8 @@ def baseline(root, images):
         for row in result.summary.itertuples(index=False):
             table.setdefault(row.model, {})[target] = (
                 row.balanced_accuracy_mean, row.balanced_accuracy_std)
-    print(f"\nbackbone {result.backbone} (weights={result.weights}); 5-fold stratified CV, "
+    print(f"\nbackbone {result.backbone} (weights={result.weights}); {cfg['folds']}-fold "
+          "stratified CV, "
           "balanced accuracy mean ± std")
     print(f"{'model':<14}{'valence2':>16}{'quadrant4':>16}")
     for model, scores in table.items():
@@ -276,14 +289,18 @@ def baseline(root, images):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("root", nargs="?", default=str(
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "oasis"))
+    parser.add_argument("root", nargs="?", default=OASIS)
     parser.add_argument("--skip-compare", action="store_true",
                         help="leave out part 1 (the skemo compare baseline)")
     parser.add_argument("--compare-only", action="store_true",
                         help="run part 1 alone (the README's comparison table)")
     parser.add_argument("--cache-dir", help="keep the embedding passes here (.npz) for reruns")
+    parser.add_argument("--quick", action="store_true",
+                        help="24 images at 64 px, 2 folds, 1 epoch, no cache (seconds)")
     args = parser.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    if args.quick:
+        args.cache_dir = None  # never mix quick passes into a full run's cache
     root = Path(args.root)
     if not (root / "OASIS.csv").is_file():
         print(f"OASIS not found at {root}; skipping.")
@@ -293,26 +310,32 @@ def main(argv=None):
     print(f"command: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
           + shlex.join([Path(sys.executable).name] + sys.argv) + "; 1 thread")
     start = time.perf_counter()
-    data = load_oasis(root, "valence2", size=224)
-    images = data.images
+    if cfg["n_images"] is None:
+        keep, data = slice(None), load_oasis(root, "valence2", size=cfg["size"])
+        images = data.images
+    else:  # every k-th image: all targets' classes, in OASIS's one order
+        data = load_oasis(root, "valence2", return_paths=True)
+        keep = slice(None, len(data.filenames), len(data.filenames) // cfg["n_images"])
+        images = load_images(list(data.filenames[keep]), size=cfg["size"])
     ratings = load_oasis(root, list(RATINGS), return_paths=True)
     assert list(ratings.filenames) == list(data.filenames)
-    targets = {t: np.asarray(load_oasis(root, t, return_paths=True).target)
+    targets = {t: np.asarray(load_oasis(root, t, return_paths=True).target)[keep]
                for t in CLASS_TARGETS}
-    targets["ratings"] = np.asarray(ratings.target, dtype=float)
-    print(f"loaded {len(images)} images at 224 px in {time.perf_counter() - start:.1f} s")
+    targets["ratings"] = np.asarray(ratings.target, dtype=float)[keep]
+    print(f"loaded {len(images)} images at {cfg['size']} px in "
+          f"{time.perf_counter() - start:.1f} s")
 
     table = {}
     if not args.skip_compare:
         print("\n== Part 1: skemo compare models (baseline)")
-        table = baseline(root, images)
+        table = baseline(targets, images, cfg)
         print(f"part 1: {time.perf_counter() - start:.0f} s")
         if args.compare_only:
             return 0
 
-    print("\n== Part 2: embedding cost, ms/image on the same 64 images, 1 thread, 224 px, "
-          "batch 32, best of 2 (shared cores)")
-    cost = cost_table(images[:64])
+    print(f"\n== Part 2: embedding cost, ms/image on the same {cfg['cost_images']} images, "
+          f"1 thread, {cfg['size']} px, batch 32, best of {cfg['cost_repeats']} (shared cores)")
+    cost = cost_table(images[:cfg["cost_images"]], cfg["cost_repeats"])
     print(f"{'backbone':<20}" + "".join(f"{lay + '/' + '+'.join(st) + ('+flip' if tta else ''):>22}"
                                      for lay, st, tta in COST_SETTINGS))
     for backbone, row in cost.items():
@@ -320,7 +343,7 @@ def main(argv=None):
 
     t0 = time.perf_counter()
     emb, seconds = passes(images, args.cache_dir)
-    print("\nfull passes (900 images, multi/mean+std): " + ", ".join(
+    print(f"\nfull passes ({len(images)} images, multi/mean+std): " + ", ".join(
         f"{b[-5:]} {k} {s:.0f} s" for (b, k), s in seconds.items()))
     t1 = time.perf_counter()
     features = PaintingFeatures(random_state=SEED).fit_transform(images)
@@ -328,7 +351,8 @@ def main(argv=None):
           f"{1000 * (time.perf_counter() - t1) / len(images):.1f} ms/image")
     for backbone in BACKBONES:
         direct = BackboneEmbedding(backbone, layers="multi", statistics=("mean", "std"),
-                                   tta="flip").fit().transform(images[:4])
+                                   tta="flip", image_size=images.shape[1]
+                                   ).fit().transform(images[:4])
         sliced = (emb[backbone, "plain"][0][:4] + emb[backbone, "mirror"][0][:4]) / 2
         print(f"check {backbone}: (plain + mirrored pass) / 2 vs tta='flip' on 4 images: "
               f"max |diff| {np.abs(direct - sliced).max():.1e} (values up to "
@@ -343,23 +367,24 @@ def main(argv=None):
         for target in CLASS_TARGETS:
             t1 = time.perf_counter()
             y = targets[target]
-            folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(y, y))
+            folds = list(StratifiedKFold(cfg["folds"], shuffle=True,
+                                         random_state=SEED).split(y, y))
             results[target] = nested(cands, y, folds, "classes")
             print(f"nested {target}: {time.perf_counter() - t1:.0f} s")
         t1 = time.perf_counter()
         y = targets["ratings"]
-        folds = list(KFold(5, shuffle=True, random_state=SEED).split(y))
+        folds = list(KFold(cfg["folds"], shuffle=True, random_state=SEED).split(y))
         results["ratings"] = nested(cands, y, folds, "ratings")
         print(f"nested ratings: {time.perf_counter() - t1:.0f} s")
     for (kind, message), n in Counter((w.category.__name__, str(w.message)[:90])
                                       for w in caught).items():
         print(f"warning x{n}: {kind}: {message}")
-    report(results, names, table)
+    report(results, names, table, cfg["folds"])
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     return 0
 
 
-def report(results, names, table):
+def report(results, names, table, n_folds):
     everything = lambda n: True  # noqa: E731
     subsets = [("all 64 candidates", everything),
                ("single backbones (48)", lambda n: not n.startswith("all3"))]
@@ -369,7 +394,7 @@ def report(results, names, table):
                 ("no std, no flip (16)", lambda n: "std" not in n and "flip" not in n)]
     fixed = names[0]
     print("\n== Part 3: nested selection (inner LOO on each outer training part), "
-          "5 outer folds, mean ± std")
+          f"{n_folds} outer folds, mean ± std")
     print(f"{'candidate pool':<24}{'valence2 BA':>16}{'quadrant4 BA':>16}"
           f"{'valence rho':>16}{'(R2)':>8}{'arousal rho':>16}{'(R2)':>8}")
     rows = {}
@@ -407,7 +432,7 @@ def report(results, names, table):
         print("  choices: " + ", ".join(f"{n} x{k}" for n, k in
                                         Counter(names[b] for b in best).most_common()))
 
-    print("\nEvery candidate with its own inner-LOO penalty, outer 5-fold mean "
+    print(f"\nEvery candidate with its own inner-LOO penalty, outer {n_folds}-fold mean "
           "(for reading only: picking a row here would select on the test folds)")
     print(f"{'candidate':<30}{'valence2':>9}{'quadr4':>9}{'val rho':>9}{'val R2':>8}"
           f"{'aro rho':>9}{'aro R2':>8}")
@@ -431,7 +456,8 @@ def report(results, names, table):
         gap = np.mean(value) - goal
         return f"met (+{gap:.3f})" if gap >= 0 else f"missed by {-gap:.3f}"
 
-    print("\n== Summary (issue 9), 5 outer folds, mean ± std; nested = every choice by inner CV")
+    print(f"\n== Summary (issue 9), {n_folds} outer folds, mean ± std; nested = every choice "
+          "by inner CV")
     print("| measure | baseline (this run) | nested result | target | verdict |")
     print("|---|---|---|---|---|")
     print(f"| OASIS valence2 balanced accuracy | fusion {cell(base['valence2'])}, transfer "

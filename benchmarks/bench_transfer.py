@@ -7,6 +7,7 @@ timings side by side and the ratio.
 
     python benchmarks/bench_transfer.py [--backbone vgg16] [--n-images 64]
         [--image-size 224] [--epochs 20] [--weights none|default]
+    python benchmarks/bench_transfer.py --quick   # resnet18, 8 images of 64 px, 3 epochs
 """
 
 import argparse
@@ -28,7 +29,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--weights", choices=["none", "default"], default="none")
+    parser.add_argument("--quick", action="store_true",
+                        help="resnet18, 8 images of 64 px, 3 epochs (seconds)")
     args = parser.parse_args()
+    if args.quick:
+        args.backbone, args.n_images, args.image_size, args.epochs = "resnet18", 8, 64, 3
     weights = None if args.weights == "none" else "DEFAULT"
 
     rng = np.random.default_rng(0)
@@ -61,6 +66,7 @@ def main():
     values = [f"{one_pass:.2f}s", f"{frozen:.2f}s", f"{build_only:.2f}s",
               f"{frozen / one_pass:.2f}"]
     print("  ".join(f"{v:>28s}" for v in values))
+
 
 if __name__ == "__main__":
     main()

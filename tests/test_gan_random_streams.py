@@ -6,9 +6,9 @@ On an H200 the two trainers of ``benchmarks/bench_gan.py`` ended 3.0 apart
 draws), or the GPU's kernels are non-deterministic. Every draw either trainer
 makes through a torch sampling function is recorded here with the generator it
 comes from; the two records must be the same draws, from the same streams, in
-the same order. Each stream is a generator on the device the numbers are drawn
-for, so on CUDA the same generators draw the same numbers (Philox, seeded per
-epoch), and the gap there is the kernels'.
+the same order on each stream. Each stream is a generator on the device the
+numbers are drawn for, so on CUDA the same generators draw the same numbers
+(Philox, seeded per epoch), and the gap there is the kernels'.
 """
 
 import contextlib
