@@ -287,3 +287,83 @@ def json_edit(tree, path, op, value):
     else:
         parent[key] = value
     return tree
+
+
+# -- structure-aware .skemo mutations ------------------------------------------------------------
+def estimator_nodes(tree, path=()):
+    """``(path, node)`` of every estimator node of a params.json tree, nested ones included."""
+    if isinstance(tree, dict):
+        if tree.get("$") == "estimator":
+            yield path, tree
+        for key, value in tree.items():
+            yield from estimator_nodes(value, path + (key,))
+    elif isinstance(tree, list):
+        for i, value in enumerate(tree):
+            yield from estimator_nodes(value, path + (i,))
+
+
+#: Estimator classes, splitters and optimizers of the allow-list, to plant where they do
+#: not belong (the loader must refuse them by kind, by schema or by validation).
+CLASS_NAMES = ["skemo.models.CVFC", "skemo.models.BackboneEmbedding", "skemo.gan.DCGAN",
+               "skemo.features.PaintingFeatures", "sklearn.pipeline.Pipeline",
+               "sklearn.preprocessing.StandardScaler", "sklearn.linear_model.RidgeCV",
+               "sklearn.model_selection.KFold", "torch.optim.SGD", "skorch.dataset.ValidSplit"]
+HUGE = [2**31, 2**35, 2**40, 10**12, -1, -2**31, 0]
+
+
+def _planted(draw, keys):
+    """A value of another type: a number, a huge size, text, a list, or a tagged node."""
+    kind = draw(st.sampled_from(["huge", "scalar", "list", "tuple", "ndarray", "text_array",
+                                 "estimator", "class", "object", "module", "skorch_net",
+                                 "dict", "scalar_node", "device", "path"]))
+    if kind == "huge":
+        return draw(st.sampled_from(HUGE))
+    if kind == "scalar":
+        return draw(json_scalars)
+    if kind == "list":
+        return [draw(st.sampled_from(HUGE + [0.5, "a", None]))] * draw(st.integers(0, 3))
+    if kind == "tuple":
+        return {"$": "tuple", "items": [draw(st.sampled_from(HUGE)) for _ in range(2)]}
+    if kind == "ndarray":
+        return {"$": "ndarray", "key": draw(st.sampled_from(keys or ["none"]))}
+    if kind == "text_array":
+        width = draw(st.sampled_from([1, 8, 5000, 10**8]))
+        shape = draw(st.sampled_from([[1], [2], [10**6, 10**6], [0]]))
+        return {"$": "text_array", "dtype": f"<U{width}", "shape": shape, "items": ["a"]}
+    if kind in ("estimator", "object"):
+        return {"$": kind, "class": draw(st.sampled_from(CLASS_NAMES)),
+                "params": draw(st.sampled_from([{}, {"n_jobs": 10**6}, {"device": "meta"}])),
+                "state": {}}
+    if kind == "class":
+        return {"$": "class", "name": draw(st.sampled_from(CLASS_NAMES))}
+    if kind == "module":
+        return {"$": "module", "prefix": draw(st.sampled_from(["", "x.", "CVFC.net_.module_."]))}
+    if kind == "skorch_net":
+        return {"$": "skorch_net", "modules": {"module": "CVFC.net_.module_."},
+                "optimizers": {}, "attributes": {"seed_": draw(st.sampled_from(HUGE))}}
+    if kind == "dict":
+        return {"$": "dict", "items": [["compile", True], [draw(st.sampled_from(HUGE)), 1]]}
+    if kind == "scalar_node":
+        return {"$": "scalar", "dtype": draw(st.sampled_from(["<f8", "<U9999999", "|O", "<i8"])),
+                "value": draw(st.sampled_from(HUGE + ["a"]))}
+    if kind == "device":
+        return {"$": "device", "value": draw(st.sampled_from(["xla", "cuda:99", "meta", "cpu"]))}
+    return {"$": "path", "value": "/tmp/elsewhere"}
+
+
+@st.composite
+def schema_edits(draw, params_json, array_keys):
+    """params.json with 1-3 estimators' state fields, parameters or classes replaced."""
+    tree = json.loads(params_json)
+    for _ in range(draw(st.integers(1, 3))):
+        nodes = list(estimator_nodes(tree))
+        _, node = draw(st.sampled_from(nodes))
+        where = draw(st.sampled_from(["state", "state", "params", "class"]))
+        if where == "class":
+            node["class"] = draw(st.sampled_from(CLASS_NAMES))
+            continue
+        fields = node.setdefault(where, {})
+        names = sorted(fields) + ["n_jobs", "image_size", "hidden_units", "classes_", "_x",
+                                  "module__hidden_units", "iterator_valid__num_workers"]
+        fields[draw(st.sampled_from(names))] = _planted(draw, array_keys)
+    return json.dumps(tree).encode()

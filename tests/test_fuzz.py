@@ -40,8 +40,8 @@ from skemo.io import load_images, load_model, read_image, save_model
 TOTAL = int(os.environ.get("SKEMO_FUZZ_CASES", "2000"))
 RANDOM = "SKEMO_FUZZ_CASES" in os.environ  # make fuzz: new cases every run
 # Share of the cases each test runs (the CLI's are files, 20 per command run).
-SHARES = {"bytes": 0.15, "mutated": 0.45, "batch": 0.05, "model_bytes": 0.10,
-          "model_structure": 0.20, "cli": 0.05}
+SHARES = {"bytes": 0.15, "mutated": 0.35, "batch": 0.05, "model_bytes": 0.10,
+          "model_structure": 0.15, "model_schema": 0.15, "cli": 0.05}
 CLI_FILES = 20
 
 
@@ -189,6 +189,7 @@ def _estimators():
     from sklearn.preprocessing import StandardScaler
 
     from skemo.features import ColorPaletteFeatures
+    from skemo.gan import DCGAN
     from skemo.models import CVFC
 
     rng = np.random.default_rng(0)
@@ -199,6 +200,9 @@ def _estimators():
         "pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y),
         "palette": ColorPaletteFeatures(references="learn", n_colors=2, max_pixels=16,
                                         random_state=0).fit(images, ["a", "b", "a", "b"]),
+        "gan": DCGAN(image_size=16, latent_dim=4, max_epochs=1, batch_size=4, module__ngf=4,
+                     discriminator__ndf=4, conditional=True, random_state=0).fit(
+                         rng.integers(0, 256, (4, 16, 16, 3), dtype=np.uint8), [0, 1, 0, 1]),
     }
 
 
@@ -224,7 +228,7 @@ def _load_case(folder, data, suffix=".skemo"):
             assert hasattr(model, "get_params"), f"loaded {type(model).__name__}, not a model"
 
 
-MODEL_NAMES = ["cvfc", "pipeline", "palette"]
+MODEL_NAMES = ["cvfc", "pipeline", "palette", "gan"]
 
 
 @_settings("model_bytes")
@@ -270,6 +274,27 @@ def member_edits(draw, members):
 @given(name=st.sampled_from(MODEL_NAMES), data=st.data())
 def test_fuzz_load_model_members(name, data):
     members = data.draw(member_edits(corpus.zip_members(_model_files()[name])), label="members")
+    with tempfile.TemporaryDirectory() as tmp:
+        _load_case(tmp, corpus.make_zip(members))
+
+
+def _array_keys(members):
+    keys = []
+    for name in ("weights.safetensors", "arrays.safetensors"):
+        raw = members[name]
+        header = json.loads(raw[8:8 + int.from_bytes(raw[:8], "little")])
+        keys.extend(k for k in header if k != "__metadata__")
+    return keys
+
+
+@_settings("model_schema")
+@given(name=st.sampled_from(MODEL_NAMES), data=st.data())
+def test_fuzz_load_model_schema(name, data):
+    """Structure-aware: state fields and parameters replaced by values of other types,
+    huge sizes, tagged nodes of every kind and other allow-listed classes."""
+    members = corpus.zip_members(_model_files()[name])
+    members["params.json"] = data.draw(
+        corpus.schema_edits(members["params.json"], _array_keys(members)), label="params")
     with tempfile.TemporaryDirectory() as tmp:
         _load_case(tmp, corpus.make_zip(members))
 
