@@ -89,12 +89,34 @@ SKORCH_PARAMS_DOC = """\
         They are part of ``get_params`` and ``set_params``."""
 
 
-def skorch_params_doc(max_epochs, batch_size, lr, prefixes=SKORCH_PREFIXES):
-    """The numpydoc entries of the skorch parameters, with these defaults."""
+INPUT_PARAMS_DOC = """\
+    n_jobs : int, default=None
+        Threads decoding image files (None: one; -1: all cores), while the
+        network works on the batch before (the input pipeline,
+        :func:`skemo.io.stream_images`).
+    prefetch : int, default=2
+        Batches of files decoded ahead of the one in use (0 to 64); memory
+        holds at most ``prefetch + 1`` batches of decoded images.
+    decoder : {"pil", "torchvision"}, default="pil"
+        ``"torchvision"`` decodes JPEG files with :func:`torchvision.io.decode_jpeg`
+        on ``device`` (nvJPEG on a GPU) and resizes them there; its pixels differ
+        slightly from Pillow's (the user guide's "Scaling out" gives the measured
+        difference).
+    cache : "auto", bool, default="auto"
+        Training on image files: keep them decoded, as 8-bit images, for the
+        epochs after the first (True), or decode them again every epoch
+        (False). ``"auto"`` keeps them when they fit in a quarter of the
+        machine's memory. The results are the same either way."""
+
+
+def skorch_params_doc(max_epochs, batch_size, lr, prefixes=SKORCH_PREFIXES, inputs=False):
+    """The numpydoc entries of the skorch parameters, with these defaults; with
+    ``inputs``, those of the input pipeline too."""
     more = "".join(f", ``{p}``" for p in prefixes if p not in SKORCH_PREFIXES)
-    return SKORCH_PARAMS_DOC % {
+    text = SKORCH_PARAMS_DOC % {
         "max_epochs": max_epochs, "batch_size": batch_size, "lr": lr, "more_prefixes": more,
     }
+    return f"{INPUT_PARAMS_DOC}\n{text}" if inputs else text
 
 
 def own_init(init):

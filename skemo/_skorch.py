@@ -130,7 +130,7 @@ class _SkorchEstimator(BaseEstimator):
             cls.__doc__ = cls.__doc__ % {
                 "skorch_params": skorch_params_doc(
                     *(defaults[name].default for name in ("max_epochs", "batch_size", "lr")),
-                    prefixes=cls._prefixes,
+                    prefixes=cls._prefixes, inputs="prefetch" in defaults,
                 ),
                 **cls._doc_sections,
             }
@@ -208,6 +208,8 @@ class _SkorchEstimator(BaseEstimator):
                 if first:  # no training happened: not a fitted estimator
                     del self.net_
                 raise
+            if hasattr(train_input, "labelled"):  # files streamed each epoch carry y
+                train_input, target = train_input.labelled(target), None
             # skorch catches KeyboardInterrupt (Ctrl-C, EarlyStopping) in
             # partial_fit: the net keeps the epochs trained so far.
             with autocast:
@@ -413,3 +415,39 @@ class _SkorchEstimator(BaseEstimator):
 
 _UNSET = object()
 _COMPONENTS = ("callbacks", "criterion")
+
+
+class _ReadsImages:
+    """Mixin of the skorch estimators that read images: the input pipeline's knobs.
+
+    ``n_jobs`` decoding threads, ``prefetch`` batches decoded ahead, the JPEG
+    ``decoder`` and, for training on files, ``cache``; the batches go to ``device``
+    (:mod:`skemo.io._pipeline`).
+    """
+
+    _parameter_constraints = {
+        "n_jobs": [None, Integral],
+        "prefetch": [Interval(Integral, 0, 64, closed="both")],
+        "decoder": [StrOptions({"pil", "torchvision"})],
+        "cache": ["boolean", StrOptions({"auto"})],
+    }
+
+    def __init__(self, *, n_jobs=None, prefetch=2, decoder="pil", cache="auto", **kwargs):
+        self.n_jobs = n_jobs
+        self.prefetch = prefetch
+        self.decoder = decoder
+        self.cache = cache
+        super().__init__(**kwargs)
+
+    def _stream_options(self):
+        """The pipeline's keyword arguments: ``n_jobs``, ``prefetch``, ``decoder``, ``device``."""
+        return {"n_jobs": self.n_jobs, "prefetch": self.prefetch, "decoder": self.decoder,
+                "device": self.device}
+
+    def _training_images(self, X, size):
+        """Training images as a float32 tensor (arrays), or from files: cached 8-bit or
+        streamed each epoch (:func:`skemo.io._pipeline.training_images`)."""
+        from skemo.io._pipeline import training_images
+
+        return training_images(X, size, cache=self.cache, n_jobs=self.n_jobs,
+                               prefetch=self.prefetch)

@@ -307,3 +307,16 @@ def test_save_image_grid_layout(tmp_path):
 def test_save_image_grid_bad_ncols(tmp_path):
     with pytest.raises(ValueError, match="ncols"):
         save_image_grid(np.zeros((1, 2, 2, 3)), tmp_path / "g.png", ncols=0)
+
+
+@pytest.mark.parametrize("reader", ["ImageLoader", "load_images", "read_chunk"])
+def test_everything_that_reads_files_refuses_other_input_in_one_clear_error(reader):
+    """Issue 16: ImageLoader().fit_transform(ndarray) raised a bare TypeError from pathlib."""
+    from skemo.io._load import read_chunk
+
+    call = {"ImageLoader": lambda X: ImageLoader(image_size=4).fit_transform(X),
+            "load_images": load_images, "read_chunk": lambda X: read_chunk(X, 4)}[reader]
+    for bad, got in [(np.zeros((2, 8, 8, 3), np.uint8), r"an array of shape \(2, 8, 8, 3\)"),
+                     ([np.zeros((8, 8, 3))], "holding a ndarray"), ([1, 2], "holding a int")]:
+        with pytest.raises(ValueError, match=f"image file paths.*got .*{got}.*in memory"):
+            call(bad)

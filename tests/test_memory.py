@@ -77,13 +77,13 @@ def test_iter_image_chunks_arrays_not_trimmed(trims):
 def test_image_batches_keep_no_batch_alive(varied_paths, monkeypatch):
     # At each trim, neither the decoded chunk nor the tensor made from it may still
     # be referenced, or the trim could not give their pages back.
-    import skemo.models._base as models_base
+    import skemo.io._pipeline as pipeline
 
     refs, alive_at_trim = [], []
-    to_tensor = models_base.images_to_tensor
+    to_device = pipeline.to_device
 
-    def recording_to_tensor(images):
-        tensor = to_tensor(images)
+    def recording_to_tensor(images, device="cpu"):
+        tensor = to_device(images, device)
         refs.extend([weakref.ref(images), weakref.ref(tensor)])
         return tensor
 
@@ -91,7 +91,7 @@ def test_image_batches_keep_no_batch_alive(varied_paths, monkeypatch):
         gc.collect()
         alive_at_trim.append(sum(r() is not None for r in refs))
 
-    monkeypatch.setattr(models_base, "images_to_tensor", recording_to_tensor)
+    monkeypatch.setattr(pipeline, "to_device", recording_to_tensor)
     monkeypatch.setattr(check, "_malloc_trim", lambda: trim)
     shapes = []
     for batch in image_batches(varied_paths, batch_size=2, size=(8, 8)):

@@ -60,7 +60,7 @@ def run(args):
 
     from skemo.inspection import class_activation_map, plot_cam
 
-    from skemo.io._load import read_chunk
+    from skemo.io import stream_images
 
     from ._common import input_size, progress, report_errors, save_figure
 
@@ -69,9 +69,9 @@ def run(args):
     errors, written, stems = [], 0, set()
     bar = progress(len(files), "explain")
     try:
-        for start in range(0, len(files), CHUNK_SIZE):
+        for start, images, ok, failed in stream_images(files, CHUNK_SIZE, size, device=None,
+                                                       on_error="keep"):
             chunk = files[start:start + CHUNK_SIZE]
-            images, ok, failed = read_chunk(chunk, size)
             errors.extend(failed.values())
             if images is not None:
                 proba = np.asarray(estimator.predict_proba(images))

@@ -72,7 +72,7 @@ def run(args):
     import numpy as np
     import pandas as pd
 
-    from skemo.io._load import read_chunk
+    from skemo.io import stream_images
 
     from ._common import input_size, progress, report_errors, write_csv
 
@@ -80,9 +80,10 @@ def run(args):
     rows, errors = [], []
     bar = progress(len(files), "predict")
     try:
-        for start in range(0, len(files), CHUNK_SIZE):
+        # The next chunks are decoded while the model predicts this one.
+        for start, images, ok, failed in stream_images(files, CHUNK_SIZE, size, n_jobs=n_jobs,
+                                                       device=None, on_error="keep"):
             chunk = files[start:start + CHUNK_SIZE]
-            images, ok, failed = read_chunk(chunk, size, n_jobs)
             values = np.full((len(chunk), len(columns)), np.nan)
             labels = [""] * len(chunk)
             if images is not None:

@@ -21,8 +21,10 @@ True True
 from ._check import check_images, check_images_y, iter_image_chunks
 from ._grid import save_image_grid, tile_images
 from ._load import ImageLoader, ImageReadError, load_images, read_image
+from ._pipeline import ImageBatch, stream_images
 
 __all__ = [
+    "ImageBatch",
     "ImageLoader",
     "ImageReadError",
     "check_images",
@@ -31,6 +33,7 @@ __all__ = [
     "load_images",
     "read_image",
     "save_image_grid",
+    "stream_images",
     "tile_images",
 ]
 

@@ -7,13 +7,12 @@ from os import PathLike
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from skemo._files import open_regular
-from skemo._validation import check_size
+from skemo._validation import check_size, is_path_list
 
 _ON_ERROR = ("raise", "warn", "skip")
 _SIXTEEN_BIT = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
@@ -74,6 +73,17 @@ def read_image(path, size=None):
     >>> image.shape, image.dtype, float(image.min())
     ((16, 16, 3), dtype('float32'), 1.0)
     """
+    return as_float(decode_image(path, size))
+
+
+def decode_image(path, size=None):
+    """Decode one image file as :func:`read_image` does, stopping at 8 bits when it can.
+
+    Returns ``uint8 (H, W, 3)`` for 8-bit images, and ``float32 (H, W, 3)`` in
+    [0, 1] for 16-bit and floating images (their full range kept). The input
+    pipeline moves the 8-bit ones to the device as bytes; :func:`as_float`
+    gives exactly :func:`read_image`'s values.
+    """
     size = check_size(size)
     path = Path(path)
     try:
@@ -94,7 +104,7 @@ def read_image(path, size=None):
                 # In place: without an orientation tag, the copy exif_transpose makes
                 # otherwise costs more than decoding a small JPEG.
                 ImageOps.exif_transpose(img, in_place=True)
-                return _to_rgb_float(img, size)
+                return _to_rgb(img, size)
         except ImageReadError:
             raise
         except UnidentifiedImageError:
@@ -126,7 +136,14 @@ def _check_pixel_count(img, path):
         )
 
 
-def _to_rgb_float(img, size):
+def as_float(image):
+    """A decoded image (or stack) as float32 in [0, 1]: uint8 is divided by 255."""
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / np.float32(255.0)
+    return image
+
+
+def _to_rgb(img, size):
     mode = img.mode
     if mode in _SIXTEEN_BIT or mode == "F":
         scale = 255.0 if mode == "F" else 65535.0
@@ -150,23 +167,55 @@ def _to_rgb_float(img, size):
         img = img.convert("RGB")
     if size is not None and img.size != (size[1], size[0]):
         img = img.resize((size[1], size[0]), Image.Resampling.BILINEAR)
-    return np.asarray(img, dtype=np.float32) / np.float32(255.0)
+    return np.asarray(img, dtype=np.uint8)
 
 
-def _read_or_error(path, size):
-    try:
-        return read_image(path, size), None
-    except ImageReadError as exc:
-        return None, str(exc)
+def check_paths(files, name="files"):
+    """``files`` as a list of image paths, or a clear error for anything else.
+
+    The one check of every function that reads files (``load_images``,
+    :class:`ImageLoader`, ``read_chunk`` and so :func:`skemo.parallel.map_images`):
+    a single path is a ``TypeError``; an empty sequence, or anything other than
+    paths (an image array, say) a ``ValueError`` that says what was given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skemo.io._load import check_paths
+    >>> check_paths(("a.jpg", "b.png"))
+    ['a.jpg', 'b.png']
+    >>> try:
+    ...     check_paths(np.zeros((2, 8, 8, 3)), "X")
+    ... except ValueError as error:
+    ...     print(str(error)[:73])
+    X must be a sequence of image file paths (str or PathLike); got an array
+    """
+    if isinstance(files, (str, bytes, PathLike)):
+        raise TypeError(f"{name} must be a sequence of paths, not a single path {files!r}.")
+    if isinstance(files, np.ndarray) and files.ndim != 1:
+        got = f"an array of shape {files.shape}"
+    else:
+        files = list(files)
+        if not files:
+            raise ValueError(f"{name} is empty: there are no images to load.")
+        if is_path_list(files):
+            return files
+        odd = next(f for f in files if not isinstance(f, (str, PathLike)))
+        got = f"a sequence holding a {type(odd).__name__}"
+    raise ValueError(
+        f"{name} must be a sequence of image file paths (str or PathLike); got {got}. "
+        "Images already in memory need no loading: give the array to the next step "
+        "(every skemo estimator takes image arrays)."
+    )
 
 
 def _read_all(files, size, n_jobs):
-    """``[(image, None) or (None, message)]``, one per file, in order."""
-    if n_jobs in (None, 1) or len(files) == 1:
-        return [_read_or_error(f, size) for f in files]
-    return Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_read_or_error)(f, size) for f in files
-    )
+    """``[(image, None) or (None, message)]``, one per file, in order: the input
+    pipeline's decoding (``n_jobs`` threads), as float32."""
+    from ._pipeline import decode_batches, workers
+
+    _, results = next(decode_batches(files, len(files), size, workers(n_jobs), 0, None))
+    return [(None if image is None else as_float(image), error) for image, error in results]
 
 
 def read_chunk(files, size, n_jobs=None):
@@ -178,7 +227,7 @@ def read_chunk(files, size, n_jobs=None):
     :func:`skemo.parallel.map_images` read through it, so that an unreadable
     file becomes an error row, never a lost one.
     """
-    results = _read_all(files, size, n_jobs)
+    results = _read_all(check_paths(files), size, n_jobs)
     ok = [i for i, (image, _) in enumerate(results) if image is not None]
     errors = {i: error for i, (_, error) in enumerate(results) if error is not None}
     images = np.stack([results[i][0] for i in ok]) if ok else None
@@ -235,11 +284,7 @@ def load_images(files, size=None, on_error="raise", n_jobs=None, return_kept=Fal
     >>> images.shape, kept.tolist(), round(float(images[0, 0, 0, 0]) * 255)
     ((1, 8, 8, 3), [0], 128)
     """
-    if isinstance(files, (str, bytes, PathLike)):
-        raise TypeError(f"files must be a sequence of paths, not a single path {files!r}.")
-    files = list(files)
-    if not files:
-        raise ValueError("files is empty: there are no images to load.")
+    files = check_paths(files)
     size = check_size(size)
     results = _read_all(files, size, n_jobs)
     images, kept = [], []
@@ -316,7 +361,8 @@ class ImageLoader(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """Load the files in `X`, one row each; see :func:`load_images`."""
-        return load_images(X, size=self.image_size, on_error="raise", n_jobs=self.n_jobs)
+        return load_images(check_paths(X, "X"), size=self.image_size, on_error="raise",
+                           n_jobs=self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

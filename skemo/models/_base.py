@@ -23,16 +23,36 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.utils import to_tensor
 
-from skemo._skorch import _SkorchEstimator
-from skemo._torch import forward_batches, images_to_tensor
-from skemo.io import iter_image_chunks
+from skemo._skorch import _ReadsImages, _SkorchEstimator
+from skemo._torch import forward_batches
+from skemo.io import stream_images
+
+
+class _TakesBytes:
+    """skorch nets whose image input may come as uint8 (files cached or streamed):
+    converted on the device to float32 in [0, 1], as numpy divides, before the module."""
+
+    def infer(self, x, **fit_params):
+        x = to_tensor(x, device=self.device)
+        if isinstance(x, torch.Tensor) and x.dtype == torch.uint8:
+            x = x.float() / 255
+        return super().infer(x, **fit_params)
+
+
+class ImageClassifierNet(_TakesBytes, NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier``, taking uint8 images too."""
+
+
+class ImageRegressorNet(_TakesBytes, NeuralNetRegressor):
+    """skorch's ``NeuralNetRegressor``, taking uint8 images too."""
 
 
 class _SkorchClassifier(ClassifierMixin, _SkorchEstimator):
     """Base of skemo's skorch classifiers (not public)."""
 
-    _net_class = NeuralNetClassifier
+    _net_class = ImageClassifierNet
     _criterion = torch.nn.CrossEntropyLoss
     _multi_output_y = False
 
@@ -90,7 +110,7 @@ class _SkorchRegressor(RegressorMixin, _SkorchEstimator):
     ``predict`` maps back to the original units.
     """
 
-    _net_class = NeuralNetRegressor
+    _net_class = ImageRegressorNet
     _multi_output_y = True
     _LOSSES = {"mse": torch.nn.MSELoss, "huber": torch.nn.HuberLoss}
     _parameter_constraints = {
@@ -155,8 +175,11 @@ class _SkorchRegressor(RegressorMixin, _SkorchEstimator):
         return out[:, 0] if self.n_outputs_ == 1 else out
 
 
-class _ImageClassifier(_SkorchClassifier):
+class _ImageClassifier(_ReadsImages, _SkorchClassifier):
     """Base of the skorch classifiers that take images (not public)."""
+
+    _parameter_constraints = {**_SkorchClassifier._parameter_constraints,
+                              **_ReadsImages._parameter_constraints}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -164,25 +187,24 @@ class _ImageClassifier(_SkorchClassifier):
         return tags
 
 
-def image_batches(X, batch_size, size, sizes=None):
-    """Yield ``(b, 3, H, W)`` tensors of images or image files, ``batch_size`` at a time.
+def image_batches(X, batch_size, size, sizes=None, **stream):
+    """Yield ``(b, 3, H, W)`` float32 tensors of images or image files, in order.
 
-    Path lists are loaded one batch at a time, so memory stays flat in the
-    number of files: no batch is referenced here once the next is asked for,
-    and the heap is trimmed between batches (see
-    :func:`skemo.io._check.release_freed_memory`). The ``(height, width)`` of
-    each batch is appended to ``sizes`` when given.
+    Through the input pipeline (:func:`skemo.io.stream_images`; ``stream`` holds its
+    ``n_jobs``, ``prefetch`` and ``device``): files are decoded ahead in parallel,
+    at most ``prefetch`` batches ahead, so memory stays flat in the number of files.
+    The ``(height, width)`` of each batch is appended to ``sizes`` when given.
     """
-    for _, chunk in iter_image_chunks(X, chunk_size=batch_size, size=size):
+    for batch in stream_images(X, batch_size, size, **stream):
+        images = batch.images
+        del batch  # no reference may outlive the consumer's, or the heap trim is in vain
         if sizes is not None:
-            sizes.append(tuple(int(s) for s in chunk.shape[1:3]))
-        batch = images_to_tensor(chunk)  # a copy: the NHWC chunk can go now
-        del chunk
-        yield batch
-        del batch
+            sizes.append(tuple(int(s) for s in images.shape[2:4]))
+        yield images
+        del images
 
 
-def embed_images(embed, X, size, batch_size, device, verbose=0, module=None):
+def embed_images(embed, X, size, batch_size, device, verbose=0, module=None, **stream):
     """Run ``embed`` (tensor ``(b, 3, H, W)`` -> ``(b, d)``) over images in batches.
 
     ``module`` (e.g. the one ``embed`` belongs to) is held in eval mode
@@ -193,7 +215,7 @@ def embed_images(embed, X, size, batch_size, device, verbose=0, module=None):
 
     sizes = []
     batches = tqdm(
-        image_batches(X, batch_size, size, sizes), disable=not verbose, desc="embedding",
-        unit="batch",
+        image_batches(X, batch_size, size, sizes, device=device, **stream),
+        disable=not verbose, desc="embedding", unit="batch",
     )
     return forward_batches(embed, batches, device, module=module), sizes[-1]

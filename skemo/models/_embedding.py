@@ -65,8 +65,16 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         Images are resized to this ``(height, width)``; None keeps their size.
     batch_size : int, default=32
         Images per forward pass.
+    n_jobs : int, default=None
+        Threads decoding image files (None: one; -1: all cores) while the
+        backbone embeds the batch before (:func:`skemo.io.stream_images`).
+    prefetch : int, default=2
+        Batches of files decoded ahead of the one being embedded (0 to 64).
+    decoder : {"pil", "torchvision"}, default="pil"
+        ``"torchvision"`` decodes JPEG files on ``device`` (nvJPEG on a GPU) with
+        :func:`torchvision.io.decode_jpeg`; see :func:`skemo.io.stream_images`.
     device : str, default="cpu"
-        Torch device.
+        Torch device; batches of 8-bit images travel to it as bytes.
     verbose : int, default=0
         Show a progress bar while embedding.
     random_state : int, RandomState instance or None, default=None
@@ -108,6 +116,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         "tta": [StrOptions({"flip"}), None],
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [None, Integral],
+        "prefetch": [Interval(Integral, 0, 64, closed="both")],
+        "decoder": [StrOptions({"pil", "torchvision"})],
         "device": [str, torch.device],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -122,6 +133,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         tta=None,
         image_size=224,
         batch_size=32,
+        n_jobs=None,
+        prefetch=2,
+        decoder="pil",
         device="cpu",
         verbose=0,
         random_state=None,
@@ -133,6 +147,9 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         self.tta = tta
         self.image_size = image_size
         self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.prefetch = prefetch
+        self.decoder = decoder
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -200,7 +217,8 @@ class BackboneEmbedding(TransformerMixin, BaseEstimator):
         size = check_size(self.image_size, "image_size")
         out, _ = embed_images(
             self._embed, X, size, self.batch_size, self.device, self.verbose,
-            module=self.backbone_,
+            module=self.backbone_, n_jobs=self.n_jobs, prefetch=self.prefetch,
+            decoder=self.decoder,
         )
         return out.numpy()
 

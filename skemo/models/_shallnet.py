@@ -4,10 +4,7 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
-from skemo._validation import check_size
-from skemo.io import check_images_y
-
-from skemo._torch import images_to_tensor
+from skemo._validation import check_labels, check_size, n_images
 
 from ._base import _ImageClassifier, image_batches
 from ._modules import ShallNetModule
@@ -96,20 +93,21 @@ class ShallNet(_ImageClassifier):
 
     def _fit_input(self, X, y, first):
         size = check_size(self.image_size, "image_size") if first else self.image_size_
-        images, y = check_images_y(X, y, size=size)
+        y = check_labels(y, n_images(X))
+        images, (height, width) = self._training_images(X, size)
         if first:
-            height, width = images.shape[1:3]
             if min(height, width) < MIN_SIZE:
                 raise ValueError(
                     f"ShallNet needs images of at least {MIN_SIZE} px per side; got "
                     f"(height, width)=({height}, {width}). Pass larger images or set "
                     f"image_size."
                 )
-            self.image_size_ = (int(height), int(width))
-        return images_to_tensor(images), y
+            self.image_size_ = (height, width)
+        return images, y
 
     def _module_params(self):
         return {"n_classes": len(self.classes_), "image_size": self.image_size_}
 
     def _predict_batches(self, X):
-        return image_batches(X, max(self.batch_size, 64), self.image_size_)
+        return image_batches(X, max(self.batch_size, 64), self.image_size_,
+                             **self._stream_options())

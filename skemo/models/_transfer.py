@@ -8,10 +8,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from skemo._skorch import _SkorchEstimator
-from skemo._torch import images_to_tensor
-from skemo._validation import check_labels, check_size, is_path_list
-from skemo.io import check_images
+from skemo._skorch import _ReadsImages, _SkorchEstimator
+from skemo._validation import check_labels, check_size, is_path_list, n_images
 
 from ._backbones import BACKBONES
 from ._base import _ImageClassifier, _SkorchRegressor, embed_images, image_batches
@@ -70,7 +68,7 @@ TRANSFER_EMBEDDINGS_DOC = """\
     embeddings."""
 
 
-class _TransferFamily(_SkorchEstimator):
+class _TransferFamily(_ReadsImages, _SkorchEstimator):
     """Backbone, embedding and input handling of the transfer estimators (not public)."""
 
     _module = TransferModule
@@ -87,6 +85,7 @@ class _TransferFamily(_SkorchEstimator):
         "hidden_units": [Interval(Integral, 1, None, closed="left"), None],
         "activation": [StrOptions({"sigmoid", "relu", "tanh", "gelu"})],
         "image_size": [None, Interval(Integral, 1, None, closed="left"), tuple, list],
+        **_ReadsImages._parameter_constraints,
     }
 
     def __init__(
@@ -157,22 +156,23 @@ class _TransferFamily(_SkorchEstimator):
         if self.trainable_layers == 0:
             # Images (or paths) stay as given: _train_input embeds them in batches.
             return X, self._check_y(y, len(X))
-        images = check_images(X, size=size)
-        y = self._check_y(y, len(images))
+        y = self._check_y(y, n_images(X))
+        images, seen = self._training_images(X, size)
         if first:
-            self.image_size_ = tuple(int(s) for s in images.shape[1:3])
-        return images_to_tensor(images), y
+            self.image_size_ = seen
+        return images, y
 
     def _check_y(self, y, n, what="images"):
         return check_labels(y, n, "X", multi_output=self._multi_output_y, what=what)
 
     def _train_input(self, data, first):
-        if isinstance(data, torch.Tensor):
-            return data
+        if self.trainable_layers != 0 or isinstance(data, torch.Tensor):
+            return data  # images to train on (cached or streamed), or embeddings
         size = check_size(self.image_size, "image_size") if first else self.image_size_
         embeddings, seen = embed_images(
             self.module_.embed, data, size, self.batch_size, self.device, self.verbose,
-            module=self.module_,
+            module=self.module_, n_jobs=self.n_jobs, prefetch=self.prefetch,
+            decoder=self.decoder,
         )
         if first:
             self.image_size_ = seen
@@ -217,7 +217,7 @@ class _TransferFamily(_SkorchEstimator):
     def _predict_batches(self, X):
         if _is_embedding_input(X):
             return torch.split(self._embeddings(X), self.batch_size)
-        return image_batches(X, self.batch_size, self.image_size_)
+        return image_batches(X, self.batch_size, self.image_size_, **self._stream_options())
 
 
 class TransferClassifier(_TransferFamily, _ImageClassifier):
