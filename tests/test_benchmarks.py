@@ -59,7 +59,7 @@ def _run(script):
 def quick_runs(request):
     """Start every selected script's quick run at once, two at a time."""
     names = {item.callspec.params["name"] for item in request.session.items
-             if item.module is request.module and hasattr(item, "callspec")}
+             if getattr(item, "module", None) is request.module and hasattr(item, "callspec")}
     rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
     runnable = sorted(
         (s for s in SCRIPTS if s.name in names and _QUICK.search(s.read_text())
