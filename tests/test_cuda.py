@@ -97,3 +97,42 @@ def test_checkpoint_resume_on_cuda(images, tmp_path):
     resumed = ShallNet(**params, checkpoint_dir=tmp_path, resume=True).fit(X, y)
     # cuDNN kernels may be non-deterministic: equal within float rounding.
     np.testing.assert_allclose(resumed.predict_proba(X), straight.predict_proba(X), atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def jpeg_files(tmp_path_factory):
+    from PIL import Image
+
+    from skemo.datasets import make_paintings
+
+    root = tmp_path_factory.mktemp("jpegs")
+    images = np.asarray(make_paintings(n_samples=24, image_size=384, random_state=0).images)
+    paths = []
+    for i, image in enumerate(images):
+        paths.append(str(root / f"{i:02d}.jpg"))
+        Image.fromarray(image).save(paths[-1], quality=90)
+    return paths
+
+
+def test_the_pipeline_delivers_bytes_to_cuda_as_the_cpu_reads_them(jpeg_files):
+    from skemo.io import stream_images
+
+    cpu = torch.cat([b.images for b in stream_images(jpeg_files, 8, 64, n_jobs=4)])
+    gpu = torch.cat([b.images.cpu() for b in stream_images(jpeg_files, 8, 64, n_jobs=4,
+                                                           device="cuda")])
+    torch.testing.assert_close(gpu, cpu, rtol=0, atol=1e-7)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_nvjpeg_stays_within_the_stated_tolerance_of_pillow(jpeg_files):
+    """The tolerance the user guide states for decoder="torchvision": a mean of at most 1
+    grey level and a largest difference of at most 16, as on the CPU."""
+    from skemo.io import load_images, stream_images
+    from skemo.io._torch_decode import pixel_difference
+
+    for size in (64, 224):
+        got = torch.cat([b.images.cpu() for b in stream_images(
+            jpeg_files, 8, size, decoder="torchvision", device="cuda")])
+        mean, largest = pixel_difference(got.numpy().transpose(0, 2, 3, 1),
+                                         load_images(jpeg_files, size=size))
+        assert mean <= 1.0 and largest <= 16, (size, mean, largest)

@@ -177,3 +177,25 @@ def test_embedding_from_files_in_parallel_equals_the_serial_run(train_files):
     for n_jobs, prefetch in [(1, 0), (3, 2), (-1, 4)]:
         got = BackboneEmbedding(n_jobs=n_jobs, prefetch=prefetch, **emb).fit().transform(paths)
         np.testing.assert_array_equal(got, expected)
+
+
+def test_features_in_processes_equal_features_in_one_thread(train_files, monkeypatch):
+    """Past _max_threads workers, files are featurised in processes (the GIL caps threads);
+    lowered here so that two workers take that path."""
+    from skemo.features import PaintingFeatures
+    from skemo.features._base import _ImageFeatures
+
+    paths, _ = train_files
+    make = lambda n_jobs: PaintingFeatures(image_size=24, n_jobs=n_jobs,  # noqa: E731
+                                           random_state=0).set_params(texture__image_size=24)
+    import skemo.features._base as features_base
+
+    expected = make(1).fit(paths[:2]).transform(paths)
+    monkeypatch.setattr(_ImageFeatures, "_max_threads", 1)
+    preferred, parallel = [], features_base.Parallel
+    monkeypatch.setattr(features_base, "Parallel", lambda **kw: preferred.append(
+        kw["prefer"]) or parallel(**kw))
+    np.testing.assert_array_equal(make(2).fit(paths[:2]).transform(paths), expected)
+    assert preferred == ["processes"]
+    make(2).fit(paths[:2]).transform(load_images(paths))  # arrays stay in threads
+    assert preferred == ["processes", "threads"]

@@ -29,7 +29,11 @@ loaded chunk by chunk inside the workers (flat peak memory, parallel JPEG decodi
 an array is sliced.  Chunks run through ``joblib.Parallel(n_jobs, prefer="threads")``:
 decoding and the feature kernels release the GIL, so threads scale without a process
 start-up or a per-worker compilation, and the results are bit-identical to
-``n_jobs=1``.  ``prefer`` is only a hint, so an enclosing
+``n_jobs=1``.  About an eighth of a chunk's time still holds the GIL (per-image Python
+work, Pillow's conversions, small numpy reductions), which caps threads near 6x, so
+more than ``_max_threads`` (8) workers on files run in processes (joblib's loky), each
+decoding and computing its chunks; the results are the same.  ``prefer`` is only a
+hint, so an enclosing
 ``joblib.parallel_backend(...)`` (e.g. Dask or Ray) is still honoured; a backend
 that cannot stream results (Ray's) returns them all at once.
 """
@@ -70,6 +74,8 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
     # next (8 images at 224 px are 4.8 MB of float32): threads make them cheap, and
     # two workers ran 1.85x one, against 1.68x with chunks of 32.
     _chunk_size = 8
+    # Worker threads up to this many; more workers on files are processes.
+    _max_threads = 8
 
     # -- hooks ----------------------------------------------------------------------
     def _fit_images(self, X, y):
@@ -160,15 +166,20 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
             float64 features, rows in input order.
         """
         check_is_fitted(self)
-        chunks = list(self._chunks(X, effective_n_jobs(self.n_jobs)))
+        n_workers = effective_n_jobs(self.n_jobs)
+        chunks = list(self._chunks(X, n_workers))
         n_images = sum(len(raw) for _, raw in chunks)
+        # Files past _max_threads workers go to processes: each decodes and computes a
+        # chunk with no GIL to share (in threads, the 12 % of a chunk's time that holds
+        # the GIL caps the speed-up near 6x; see benchmarks/bench_pipeline.py).
+        prefer = "processes" if n_workers > self._max_threads and is_path_list(X) else "threads"
         try:
-            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
+            parallel = Parallel(n_jobs=self.n_jobs, prefer=prefer, return_as="generator")
         except ValueError as exc:
             # A backend without result generators (Ray's): the results come as a list.
             if "return_as" not in str(exc):
                 raise
-            parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+            parallel = Parallel(n_jobs=self.n_jobs, prefer=prefer)
         results = parallel(delayed(self._process_raw)(raw) for _, raw in chunks)
         out = []
         bar = None

@@ -8,6 +8,7 @@ imports nothing above it.
 import ctypes
 import functools
 import sys
+import threading
 from os import PathLike
 
 from skemo._validation import (
@@ -91,6 +92,7 @@ def check_images_y(X, y, size=None, *, name="X"):
 
 # Private switch, turned off only by benchmarks/bench_memory.py to measure the "before".
 _RELEASE_BETWEEN_CHUNKS = True
+_TRIM_LOCK = threading.Lock()
 
 
 @functools.cache
@@ -118,11 +120,18 @@ def release_freed_memory():
     costs far less than decoding the chunk. Unlike
     ``mallopt(M_MMAP_THRESHOLD)`` it changes no allocator setting of the
     user's process; benchmarks/bench_memory.py measures peaks with and without it.
+
+    One thread trims at a time, and a thread that finds a trim under way skips
+    its own: ``malloc_trim`` walks every arena under its locks, so many decoding
+    threads trimming after every chunk would queue behind each other (issue 17).
     """
     if _RELEASE_BETWEEN_CHUNKS:
         trim = _malloc_trim()
-        if trim is not None:
-            trim(0)
+        if trim is not None and _TRIM_LOCK.acquire(blocking=False):
+            try:
+                trim(0)
+            finally:
+                _TRIM_LOCK.release()
 
 
 def iter_image_chunks(X, chunk_size=64, size=None, *, name="X"):

@@ -98,7 +98,8 @@ def stream_images(X, batch_size, size=None, *, n_jobs=None, prefetch=2, device="
     n_jobs : int, default=None
         Threads decoding files (None: 1; -1: all cores).
     prefetch : int, default=2
-        Batches decoded ahead of the one being used (0: none).
+        Batches decoded ahead of the one being used. With 0 (and one worker)
+        the files are decoded in the calling thread, between batches.
     device : str, torch.device or None, default="cpu"
         Where the batches are delivered, as float32 ``(n, 3, H, W)`` tensors; None
         delivers float32 ``(n, H, W, 3)`` numpy arrays (what scikit-learn
@@ -163,7 +164,8 @@ def decode_batches(files, batch_size, size, n_workers, prefetch, read):
     """
     decode = read or _decode_or_error
     starts = range(0, len(files), batch_size)
-    if n_workers == 1 and read is None:
+    if n_workers == 1 and (prefetch == 0 or len(starts) == 1) and read is None:
+        # In the caller's thread: nothing to overlap with.
         for start in starts:
             results = [decode(f, size) for f in files[start:start + batch_size]]
             yield start, results
