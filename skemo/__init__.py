@@ -52,6 +52,7 @@ _EXPORTS = {
         "BasicGAN",
         "DCGAN",
         "DeconvGAN",
+        "FastGAN",
         "GANAugmenter",
         "frechet_distance",
         "kernel_inception_distance",

@@ -150,3 +150,14 @@ def test_has_no_transform_and_is_an_imblearn_sampler():
     assert is_sampler(aug) and not hasattr(aug, "transform")
     with pytest.raises(ValueError, match="gan"):
         GANAugmenter(gan="dcgan").fit_resample(*_data())
+
+
+def test_fastgan_as_the_augmenters_gan():
+    from skemo.gan import FastGAN
+
+    X, y = _data()
+    gan = FastGAN(max_epochs=1, latent_dim=8, module__ngf=2, discriminator__ndf=2)
+    X_res, y_res = GANAugmenter(gan, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [8, 8]
+    # Generated at 64 px, returned at the originals' 16 px.
+    assert X_res.shape == (16, SIZE, SIZE, 3)

@@ -5,11 +5,12 @@ import pytest
 import torch
 from skorch.callbacks import Callback, Checkpoint, LoadInitState
 
-from skemo.gan import DCGAN, LOSSES, BasicGAN, DeconvGAN, kernel_inception_distance
+from skemo.gan import DCGAN, LOSSES, BasicGAN, DeconvGAN, FastGAN, kernel_inception_distance
 
 # The smallest image each architecture supports, and fast settings.
-ARCHS = {BasicGAN: 8, DeconvGAN: 8, DCGAN: 16}
+ARCHS = {BasicGAN: 8, DeconvGAN: 8, DCGAN: 16, FastGAN: 64}
 FAST = dict(max_epochs=1, batch_size=8, latent_dim=8, random_state=0)
+NARROW = {FastGAN: dict(module__ngf=2, discriminator__ndf=2)}
 
 
 def _images(n=16, size=16, seed=0):
@@ -17,7 +18,7 @@ def _images(n=16, size=16, seed=0):
 
 
 def _gan(cls, **params):
-    return cls(image_size=ARCHS[cls], **{**FAST, **params})
+    return cls(image_size=ARCHS[cls], **{**FAST, **NARROW.get(cls, {}), **params})
 
 
 class _Steps(Callback):
@@ -225,3 +226,69 @@ def test_unseeded_runs_differ_and_record_their_seed():
     b = _gan(DCGAN, random_state=None).fit(_images(8))
     assert a.net_.seed is None and isinstance(a.net_.seed_, int)
     assert a.net_.seed_ != b.net_.seed_
+
+
+# -- FastGAN ------------------------------------------------------------------------------
+def test_fastgan_defaults_are_the_papers_recipe():
+    gan = FastGAN()
+    assert (gan.loss, gan.diffaugment, gan.ema, gan.batch_size, gan.lr) == (
+        "hinge", "color,translation", 0.999, 8, 0.0002)
+    with pytest.raises(ValueError, match="64, 128, 256"):
+        FastGAN(image_size=32, max_epochs=1).fit(_images(8, size=32))
+
+
+def test_fastgan_reconstruction_is_a_term_of_the_d_step_logged_per_epoch(monkeypatch):
+    from skemo.gan._fastgan import FastGANDiscriminator
+
+    X = _images(16, size=64)
+    plain = _gan(FastGAN, max_epochs=2).fit(X)
+    batches = plain.history_[0, "batches"]
+    assert all(b["d_rec"] > 0 for b in batches)
+    for epoch in plain.history_:
+        assert epoch["d_rec"] == pytest.approx(np.mean([b["d_rec"] for b in epoch["batches"]]))
+    # Only the D step's loss moves when the error does: add 100 to it.
+    original = FastGANDiscriminator.forward_reconstruct
+    monkeypatch.setattr(FastGANDiscriminator, "forward_reconstruct",
+                        lambda self, *a, **k: (lambda out: (out[0], out[1] + 100))(
+                            original(self, *a, **k)))
+    shifted = _gan(FastGAN, max_epochs=1).fit(X).history_[0, "batches"][0]
+    assert shifted["d_loss"] == pytest.approx(batches[0]["d_loss"] + 100, rel=1e-6)
+    assert shifted["g_loss"] == pytest.approx(batches[0]["g_loss"], rel=1e-6)
+
+
+def test_fastgan_decoders_learn_from_the_reconstruction():
+    gan = _gan(FastGAN, max_epochs=1, callbacks=[_Steps()])
+    gan.fit(_images(8, size=64))
+    names = [n for n, p in gan.net_.discriminator_.named_parameters() if p.grad is not None]
+    assert any(n.startswith("decode_part") for n in names)
+    assert {n.split(".")[0] for n in names} >= {"decode_big", "decode_small", "decode_part",
+                                                "from_big", "small", "logits_big"}
+
+
+@pytest.mark.parametrize("size", [64, 128, 256])
+def test_fastgan_samples_at_each_size_and_by_class(size):
+    X = _images(8, size=size)
+    y = np.array(["calm", "tense"] * 4)
+    gan = FastGAN(image_size=size, conditional=True, latent_dim=8, max_epochs=1, batch_size=4,
+                  module__ngf=1, discriminator__ndf=1, random_state=0).fit(X, y)
+    images = gan.sample(4, y="tense", random_state=0)
+    assert images.shape == (4, size, size, 3) and images.dtype == np.uint8
+    # sample draws from the weight average, the default of FastGAN. After one epoch its
+    # batch-norm statistics are still nearly the initial ones, so its eval-mode images are
+    # nearly flat grey: the class shows in their floating values.
+    assert gan.net_.sampler is gan.net_.generator_ema_
+    z = torch.randn(2, 8)
+    with torch.no_grad():
+        calm, tense = (gan.net_.sampler(z, torch.tensor([k, k])) for k in (0, 1))
+    assert not torch.allclose(calm, tense, atol=0)
+
+
+def test_fastgan_partial_fit_continues_and_score_is_negative_kid():
+    from sklearn.preprocessing import FunctionTransformer
+
+    X = _images(16, size=64)
+    gan = _gan(FastGAN, metric_features=FunctionTransformer(
+        lambda X: np.asarray(X, float).reshape(len(X), -1, 3).mean(1)).fit(X[:1]))
+    gan.fit(X).partial_fit(X)
+    assert len(gan.history_) == 2
+    assert np.isfinite(gan.score(X)) and gan.score(X) <= 1

@@ -1,12 +1,14 @@
 """GAN generators and discriminators: the common contract, the thesis's layers
-(Annexes B and C), DCGAN's layers and initialisation, and the projection."""
+(Annexes B and C), DCGAN's layers and initialisation, FastGAN's, and the projection."""
 
 import pytest
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from skemo.gan._dcgan import ARCHITECTURES, DCGANDiscriminator, DCGANGenerator, dcgan_init_
+from skemo.gan._architectures import ARCHITECTURES
+from skemo.gan._dcgan import DCGANDiscriminator, DCGANGenerator, dcgan_init_
+from skemo.gan._fastgan import FastGANDiscriminator, FastGANGenerator
 from skemo.gan._modules import (
     BasicDiscriminator,
     BasicGenerator,
@@ -17,8 +19,10 @@ from skemo.models import ShallNetModule
 
 LATENT = 8
 # Narrow DCGANs keep the tests fast; the layer pattern does not depend on the width.
-SMALL = {"basic": ({}, {}), "deconv": ({}, {}), "dcgan": ({"ngf": 4}, {"ndf": 4})}
-CASES = [("basic", 16), ("deconv", 8), ("deconv", 32), ("dcgan", 16), ("dcgan", 32)]
+SMALL = {"basic": ({}, {}), "deconv": ({}, {}), "dcgan": ({"ngf": 4}, {"ndf": 4}),
+         "fastgan": ({"ngf": 2}, {"ndf": 2})}
+CASES = [("basic", 16), ("deconv", 8), ("deconv", 32), ("dcgan", 16), ("dcgan", 32),
+         ("fastgan", 64)]
 CONTRACT = [(arch, size, n) for arch, size in CASES for n in (None, 3)]
 
 
@@ -40,11 +44,12 @@ def _layers(module, kind):
     return [layer for layer in module.modules() if isinstance(layer, kind)]
 
 
-def test_registry_names_the_three_pairs():
+def test_registry_names_the_four_pairs():
     assert ARCHITECTURES == {
         "basic": (BasicGenerator, BasicDiscriminator),
         "deconv": (DeconvGenerator, DeconvDiscriminator),
         "dcgan": (DCGANGenerator, DCGANDiscriminator),
+        "fastgan": (FastGANGenerator, FastGANDiscriminator),
     }
 
 
@@ -67,9 +72,16 @@ def test_discriminator_contract(arch, size, n_classes):
     _, discriminator = _pair(arch, size, n_classes)
     assert (discriminator.image_size, discriminator.n_classes) == (size, n_classes)
     y = None if n_classes is None else torch.tensor([0, 1, 2, 0])
-    logits = discriminator(torch.rand(4, 3, size, size) * 2 - 1, y)
-    assert logits.shape == (4,)
-    (logits * torch.randn(4)).sum().backward()
+    x = torch.rand(4, 3, size, size) * 2 - 1
+    if arch == "fastgan":  # 5x5 patch logits of two paths; the decoders in the error
+        logits, error = discriminator.forward_reconstruct(x, y)
+        assert logits.shape == (4, 50)
+        torch.testing.assert_close(logits, discriminator(x, y), rtol=0, atol=0)
+        (logits * torch.randn(4, 50)).sum().add(error).backward()
+    else:
+        logits = discriminator(x, y)
+        assert logits.shape == (4,)
+        (logits * torch.randn(4)).sum().backward()
     _assert_all_grads(discriminator)
 
 
@@ -81,9 +93,10 @@ def test_conditional_outputs_depend_on_y(arch, size):
     with torch.no_grad():
         images = generator(torch.randn(1, LATENT).repeat(3, 1), y)
         logits = discriminator(torch.rand(1, 3, size, size).repeat(3, 1, 1, 1), y)
+    # Relative differences only: a fresh FastGAN in eval mode draws images near 0.
     for a, b in [(0, 1), (0, 2), (1, 2)]:
-        assert not torch.allclose(images[a], images[b])
-        assert not torch.isclose(logits[a], logits[b])
+        assert not torch.allclose(images[a], images[b], atol=0)
+        assert not torch.allclose(logits[a], logits[b], atol=0)
 
 
 @pytest.mark.parametrize("arch, size", CASES)
@@ -209,7 +222,7 @@ def test_dcgan_init():
     assert dcgan_init_(nn.Linear(2, 2)).bias.abs().sum() == 0
 
 
-@pytest.mark.parametrize("arch, size", CASES)
+@pytest.mark.parametrize("arch, size", [c for c in CASES if c[0] != "fastgan"])
 def test_projection_discriminator(arch, size):
     _, discriminator = _pair(arch, size, n_classes=3)
     discriminator.eval()
@@ -243,6 +256,8 @@ def test_basic_features_by_hand():
     (DCGANGenerator, 8, "16, 32, 64, 128"),
     (DCGANDiscriminator, 256, "16, 32, 64, 128"),
     (DCGANDiscriminator, (32, 32), "16, 32, 64, 128"),
+    (FastGANGenerator, 32, "64, 128, 256"),
+    (FastGANDiscriminator, 512, "64, 128, 256"),
 ])
 def test_bad_image_size(cls, size, allowed):
     with pytest.raises(ValueError, match=rf"image_size must be .*{allowed}.*{cls.__name__}"):
@@ -256,7 +271,106 @@ def test_bad_image_size(cls, size, allowed):
     (DCGANGenerator, {"n_classes": 2, "embed_dim": -1}, "embed_dim"),
     (DCGANGenerator, {"ngf": 0}, "ngf"),
     (DCGANDiscriminator, {"ndf": 1.5}, "ndf"),
+    (FastGANGenerator, {"ngf": 0}, "ngf"),
+    (FastGANDiscriminator, {"ndf": True}, "ndf"),
 ])
 def test_bad_architecture_parameters(cls, kwargs, name):
+    size = 64 if cls.__name__.startswith("FastGAN") else 16
     with pytest.raises(ValueError, match=f"{name} must be a positive int"):
-        cls(image_size=16, **kwargs)
+        cls(image_size=size, **kwargs)
+
+
+# -- FastGAN --------------------------------------------------------------------------
+def _channels(module, kind=nn.Conv2d):
+    return [m.out_channels for m in _layers(module, kind)]
+
+
+@pytest.mark.parametrize("size", [64, 128, 256])
+def test_fastgan_shapes_at_every_size(size):
+    torch.manual_seed(0)
+    generator = FastGANGenerator(latent_dim=LATENT, image_size=size, ngf=2)
+    discriminator = FastGANDiscriminator(image_size=size, ndf=2)
+    images = generator(torch.randn(3, LATENT))
+    assert images.shape == (3, 3, size, size)
+    # Every path ends at 8x8, so the logits are 5x5 patches of each whatever the size.
+    assert discriminator(images).shape == (3, 50)
+    # One upsampling stage per doubling from 4 px; excitation gates at 64, 128, 256 px.
+    assert len(generator.stages) == {64: 4, 128: 5, 256: 6}[size]
+    assert sorted(map(int, generator.excite)) == [s for s in (64, 128, 256) if s <= size]
+    # Decoders rebuild at half size; the discriminator's gates map side 8 q to q.
+    for name in ("decode_big", "decode_small", "decode_part"):
+        decoder = getattr(discriminator, name)
+        c_in = decoder.layers[1][1].in_channels  # after the pooling, the first conv
+        assert decoder(torch.randn(3, c_in, 8, 8)).shape == (3, 3, size // 2, size // 2), name
+    assert sorted(map(int, discriminator.excite)) == [q for q in (8, 16, 32) if 8 * q <= size]
+
+
+def test_fastgan_channels_follow_the_paper_at_256_px():
+    # The paper's code with ngf = ndf = 64 at 256 px: nfc = {4: 1024, 8: 512, 16: 256,
+    # 32: 128, 64: 128, 128: 64, 256: 32} in G, each GLU stage convolving to twice that.
+    generator = FastGANGenerator(image_size=256, ngf=64)
+    assert generator.init[0].out_channels == 2 * 1024
+    firsts = [stage[1].out_channels // 2 for stage in generator.stages]
+    assert firsts == [512, 256, 128, 128, 64, 32]
+    assert [len(_layers(s, nn.Conv2d)) for s in generator.stages] == [2, 1, 2, 1, 2, 1]
+    assert generator.to_rgb.in_channels == 32
+    discriminator = FastGANDiscriminator(image_size=256, ndf=64)
+    # Big path: 16 at 256 px (nfc[512]), then 32, 64, 128, 256, 512 down to 8 px.
+    assert discriminator.from_big[0].out_channels == 16
+    assert [block.main[0][0].out_channels for block in discriminator.big] == [
+        32, 64, 128, 256, 512]
+    assert discriminator.logits_big[0].out_channels == 1024  # nfc[8]
+    # Small path at 128 px: 32, 64, 128, 256 channels down to 8 px (nfc[256] ... nfc[32]).
+    assert _channels(discriminator.small)[0] == 32
+    assert [m.out_channels for m in _layers(discriminator.small, nn.Conv2d)] == [
+        32, 64, 128, 256]
+    # Decoders on the paper's 32-channel base: 128, 64, 64, 32 channels up to 128 px.
+    assert [s[1].out_channels // 2 for s in discriminator.decode_big.layers[1:5]] == [
+        128, 64, 64, 32]
+
+
+def test_fastgan_excitation_gates_the_big_map_by_channel():
+    from skemo.gan._fastgan import _Excitation
+
+    torch.manual_seed(0)
+    excite = _Excitation(4, 6)
+    small, big = torch.randn(2, 4, 4, 4), torch.randn(2, 6, 16, 16)
+    gate = excite.gate(small)
+    assert gate.shape == (2, 6, 1, 1) and ((gate > 0) & (gate < 1)).all()
+    torch.testing.assert_close(excite(small, big), big * gate)
+
+
+def test_fastgan_reconstruction_error_by_hand():
+    torch.manual_seed(0)
+    discriminator = FastGANDiscriminator(image_size=64, ndf=2).eval()
+    x = torch.rand(2, 3, 64, 64) * 2 - 1
+    generator = torch.Generator().manual_seed(5)
+    with torch.no_grad():
+        logits, error = discriminator.forward_reconstruct(x, generator=generator)
+        part = int(torch.randint(4, (1,), generator=torch.Generator().manual_seed(5)))
+        row, col = divmod(part, 2)
+        maps, small = discriminator._paths(x)
+        half = F.interpolate(x, size=32, mode="bilinear", antialias=True)
+        quadrant = x[:, :, 32 * row:32 * row + 32, 32 * col:32 * col + 32]
+        crop = maps[16][:, :, 8 * row:8 * row + 8, 8 * col:8 * col + 8]
+        expected = (F.mse_loss(discriminator.decode_big(maps[8]), half)
+                    + F.mse_loss(discriminator.decode_small(small), half)
+                    + F.mse_loss(discriminator.decode_part(crop), quadrant))
+    torch.testing.assert_close(error, expected)
+    torch.testing.assert_close(logits, discriminator(x))
+
+
+def test_fastgan_projection_adds_to_every_patch():
+    torch.manual_seed(0)
+    discriminator = FastGANDiscriminator(image_size=64, n_classes=3, ndf=2).eval()
+    x, y = torch.rand(4, 3, 64, 64), torch.tensor([2, 0, 1, 2])
+    with torch.no_grad():
+        h = discriminator.forward_features(x)
+        logits = discriminator(x, y)
+        discriminator.embed.weight.zero_()
+        plain = discriminator(x, y)
+    diff = logits - plain
+    # The same projection on all 50 patch logits of an image, and it differs by class.
+    torch.testing.assert_close(diff, diff[:, :1].expand(-1, 50))
+    assert h.shape == (4, discriminator.embed.weight.shape[1])
+    assert not torch.allclose(diff[0, 0], diff[1, 0])

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import HasMethods
 from skemo._validation import check_sampler_target, resize_images
 from skemo.io import check_images_y
 
-from ._estimators import DCGAN
+from ._gans import DCGAN
 
 __all__ = ["GANAugmenter"]
 

@@ -1,20 +1,12 @@
-"""DCGAN's generator and discriminator (Radford et al. 2015), and the architecture registry."""
+"""DCGAN's generator and discriminator (Radford et al. 2015)."""
 
 import math
 
 from torch import nn
 
-from ._modules import (
-    BasicDiscriminator,
-    BasicGenerator,
-    DeconvDiscriminator,
-    DeconvGenerator,
-    _check_int,
-    _Discriminator,
-    _Generator,
-)
+from ._modules import _check_int, _Discriminator, _Generator
 
-__all__ = ["ARCHITECTURES", "DCGANDiscriminator", "DCGANGenerator", "dcgan_init_"]
+__all__ = ["DCGANDiscriminator", "DCGANGenerator", "dcgan_init_"]
 
 _DCGAN_SIZES = (16, 32, 64, 128)
 
@@ -154,9 +146,3 @@ class DCGANDiscriminator(_Discriminator):
         """Penultimate features ``h``: the flattened 4x4 map, ``(b, 16 * C)``."""
         return self.features(x)
 
-
-ARCHITECTURES = {
-    "basic": (BasicGenerator, BasicDiscriminator),
-    "deconv": (DeconvGenerator, DeconvDiscriminator),
-    "dcgan": (DCGANGenerator, DCGANDiscriminator),
-}

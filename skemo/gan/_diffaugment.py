@@ -15,6 +15,10 @@ random parameters drawn independently for every image of the batch:
 
 Images are ``(b, C, H, W)`` tensors in [-1, 1], where zero is mid-grey, so
 zero filling adds no bright or dark edges.
+
+With ``p`` below 1, each group is applied to each image with probability ``p``
+only: the knob that adaptive discriminator augmentation (ADA, Karras et al.
+2020) turns while training (``ada_target`` of the GAN estimators).
 """
 
 import torch
@@ -78,7 +82,7 @@ def check_policy(policy):
     return names
 
 
-def diff_augment(x, policy, generator=None):
+def diff_augment(x, policy, generator=None, p=1.0):
     """Apply the DiffAugment ``policy`` to a batch of images, differentiably.
 
     Parameters
@@ -98,7 +102,12 @@ def diff_augment(x, policy, generator=None):
         - ``"translation"``: ``randint(-s, s + 1, (b,))`` for the vertical
           shift, then the same for the horizontal one;
         - ``"cutout"``: ``randint(0, H, (b,))`` for the square's centre row,
-          then ``randint(0, W, (b,))`` for its centre column.
+          then ``randint(0, W, (b,))`` for its centre column;
+        - with ``p < 1``, after each group's draws, ``rand(b)`` picks the
+          images it applies to (those below ``p``).
+    p : float, default=1.0
+        Probability, in [0, 1], that each group is applied to each image;
+        1 applies every group to every image and draws nothing more.
 
     Returns
     -------
@@ -126,14 +135,23 @@ def diff_augment(x, policy, generator=None):
     >>> out.shape
     torch.Size([4, 3, 16, 16])
     >>> out.sum().backward()  # gradients flow back to the images
+    >>> bool(torch.equal(diff_augment(x, "color", generator=g, p=0.0), x))
+    True
     """
     names = check_policy(policy)
     if not names:
         return x
     if x.ndim != 4:
         raise ValueError(f"x must be a (b, C, H, W) tensor; got shape {tuple(x.shape)}.")
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1]; got {p!r}.")
     for name in names:
-        x = _AUGMENTS[name](x, generator)
+        augmented = _AUGMENTS[name](x, generator)
+        if p < 1.0:
+            chosen = torch.rand(x.shape[0], generator=generator, device=x.device) < p
+            augmented = torch.where(chosen[:, None, None, None], augmented, x)
+        x = augmented
     return x
 
 

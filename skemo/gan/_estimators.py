@@ -1,6 +1,7 @@
-"""BasicGAN, DeconvGAN and DCGAN: GANs as scikit-learn estimators on skorch.
+"""The base of the GAN estimators: parameters, ``fit``, ``sample`` and ``score``.
 
-Each is a :class:`~skemo._skorch._SkorchEstimator` whose ``net_`` is a
+Each GAN (:mod:`skemo.gan._gans`) is a :class:`~skemo._skorch._SkorchEstimator`
+whose ``net_`` is a
 :class:`~skemo.gan._net.GANNet`: ``fit`` trains it on images, ``sample`` draws
 new ones and ``score`` is the negative KID of samples against held-out images, so
 ``GridSearchCV`` tunes a GAN without a custom scorer.
@@ -20,12 +21,12 @@ from skemo._torch import forward_batches, images_to_tensor
 from skemo._validation import check_labels
 from skemo.io import check_images
 
+from ._architectures import ARCHITECTURES
 from ._losses import LOSSES
 from ._metrics import kernel_inception_distance
-from ._dcgan import ARCHITECTURES
-from ._net import LATENTS, GANLoss, GANNet
+from ._net import LATENTS, GANLoss, GANNet, draw_latent
 
-__all__ = ["BasicGAN", "DCGAN", "DeconvGAN"]
+__all__ = ["GAN_ATTRIBUTES_DOC", "GAN_PARAMS_DOC", "generate_images"]
 
 GAN_PARAMS_DOC = """\
     latent_dim : int, default=100
@@ -60,7 +61,35 @@ GAN_PARAMS_DOC = """\
     metric_features : transformer or None, default=None
         Features of :meth:`score`'s KID; None is the pooled last layer of
         :class:`~skemo.models.BackboneEmbedding` ("efficientnet_lite0",
-        offline ImageNet weights), as in :func:`kernel_inception_distance`."""
+        offline ImageNet weights), as in :func:`kernel_inception_distance`.
+    ema : float in [0, 1) or None, default=None
+        Keep an exponential moving average of the generator's weights with
+        this decay (0.999 is usual), and draw :meth:`sample` and
+        :meth:`score` from it: the average of a generator that oscillates
+        is better than any one of its states. The decay warms up as
+        ``min(ema, (1 + t) / (10 + t))`` at the ``t``-th generator step, so
+        that a short run averages trained weights rather than the random
+        start. None keeps no average.
+    r1 : float, default=0.0
+        Weight :math:`\\gamma` of the R1 penalty (Mescheder et al. 2018),
+        :math:`\\frac{\\gamma}{2} E[\\lVert \\nabla_x D(x) \\rVert^2]` on
+        the real images (through DiffAugment when it is on), added to the
+        discriminator's loss; logged per epoch as ``r1``. 0 turns it off.
+    spectral_norm : bool, default=False
+        Spectrally normalise every convolution and linear layer of the
+        discriminator (Miyato et al. 2018), which bounds how sharply it can
+        change its mind. Separate learning rates for the two networks
+        (TTUR, Heusel et al. 2017) need no parameter of their own:
+        ``optimizer_d__lr=4e-4`` sets the discriminator's.
+    ada_target : float in (0, 1) or None, default=None
+        Adaptive discriminator augmentation (Karras et al. 2020): each
+        DiffAugment group is applied to each image with probability ``p``,
+        which starts at 0 and moves after every batch, up when the
+        discriminator calls more than this fraction of the real images
+        real (:math:`E[\\mathrm{sign}(D(x))]` above the target; 0.6 in the
+        paper), down otherwise; ``p`` is logged per epoch as ``ada_p``. Needs
+        ``diffaugment`` and a loss with a real/fake boundary (not the
+        Wasserstein ones). None applies DiffAugment always."""
 
 
 GAN_ATTRIBUTES_DOC = """\
@@ -68,11 +97,13 @@ GAN_ATTRIBUTES_DOC = """\
     ----------
     net_ : GANNet
         The skorch net: ``module_`` is the generator, ``discriminator_`` the
-        discriminator, ``optimizer_`` and ``optimizer_d_`` their optimizers,
+        discriminator, ``generator_ema_`` (with ``ema``) the generator's
+        weight average, ``optimizer_`` and ``optimizer_d_`` their optimizers,
         ``history`` the per-epoch ``d_loss``, ``g_loss``, ``d_real`` and
-        ``d_fake`` (mean discriminator logits on real and generated images).
+        ``d_fake`` (mean discriminator logits on real and generated images),
+        and ``r1``, ``d_rec`` and ``ada_p`` when they apply.
     module_ : torch.nn.Module
-        The generator, ``net_.module_``.
+        The generator being trained, ``net_.module_``.
     history_ : skorch.History
         ``net_.history``.
     classes_ : ndarray
@@ -100,6 +131,10 @@ class _GAN(_SkorchEstimator):
         "diffaugment": [str, None],
         "conditional": ["boolean"],
         "metric_features": [None, HasMethods(["fit", "transform"])],
+        "ema": [None, Interval(Real, 0, 1, closed="left")],
+        "r1": [Interval(Real, 0, None, closed="left")],
+        "spectral_norm": ["boolean"],
+        "ada_target": [None, Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -114,6 +149,10 @@ class _GAN(_SkorchEstimator):
         diffaugment=None,
         conditional=False,
         metric_features=None,
+        ema=None,
+        r1=0.0,
+        spectral_norm=False,
+        ada_target=None,
         *,
         max_epochs=100,
         batch_size=64,
@@ -130,6 +169,10 @@ class _GAN(_SkorchEstimator):
         self.diffaugment = diffaugment
         self.conditional = conditional
         self.metric_features = metric_features
+        self.ema = ema
+        self.r1 = r1
+        self.spectral_norm = spectral_norm
+        self.ada_target = ada_target
         super().__init__(max_epochs=max_epochs, batch_size=batch_size, lr=lr, **kwargs)
 
     def __sklearn_tags__(self):
@@ -201,6 +244,10 @@ class _GAN(_SkorchEstimator):
             "g_every": self.g_every,
             "diffaugment": self.diffaugment,
             "conditional": self.conditional,
+            "ema": self.ema,
+            "r1": self.r1,
+            "spectral_norm": self.spectral_norm,
+            "ada_target": self.ada_target,
             "seed": seed,
         }
 
@@ -210,7 +257,7 @@ class _GAN(_SkorchEstimator):
 
     # -- using the generator --------------------------------------------------------------
     def sample(self, n_samples, y=None, random_state=None):
-        """Draw new images from the generator.
+        """Draw new images from the generator (its weight average, with ``ema``).
 
         Parameters
         ----------
@@ -232,18 +279,9 @@ class _GAN(_SkorchEstimator):
         rs = check_random_state(random_state)
         labels = self._sample_labels(n_samples, y, rs)
         gen = torch.Generator(device=self.device).manual_seed(int(rs.randint(2**31 - 1)))
-        shape = (n_samples, self.latent_dim)
-        if self.latent_distribution == "uniform":
-            z = 2 * torch.rand(shape, generator=gen, device=self.device) - 1
-        else:
-            z = torch.randn(shape, generator=gen, device=self.device)
-        batches = torch.split(z, self.batch_size)
-        if labels is not None:
-            batches = zip(batches, torch.split(torch.from_numpy(labels), self.batch_size))
+        z = draw_latent(n_samples, self.latent_dim, self.latent_distribution, gen, self.device)
         with self._autocast():
-            images = forward_batches(self.module_, batches, self.device)
-        images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-        return images.permute(0, 2, 3, 1).numpy()
+            return generate_images(self.net_.sampler, z, labels, self.batch_size, self.device)
 
     def _sample_labels(self, n_samples, y, rs):
         if not self.conditional:
@@ -298,91 +336,14 @@ class _GAN(_SkorchEstimator):
         return -kid
 
 
-class BasicGAN(_GAN):
-    """The thesis's fully connected GAN (Annex B), on skorch.
+def generate_images(generator, z, labels=None, batch_size=64, device="cpu"):
+    """``uint8`` images ``(n, H, W, 3)`` from latent vectors ``z`` (and class codes).
 
-    G: z -> Linear(width) -> LeakyReLU -> Linear(width) -> LeakyReLU ->
-    Linear(H*W*3) -> tanh; D: flatten -> Linear(width) -> LeakyReLU ->
-    Linear(width) -> LeakyReLU -> Linear(1), with ``width`` the image side
-    (``module__width`` and ``discriminator__width`` change it). The thesis
-    trained it 175 epochs on 7,000 portraits at 224 px, batch 200, with the
-    generator updated every third batch (``g_every=3``).
-
-    Parameters
-    ----------
-%(gan_params)s
-%(skorch_params)s
-
-%(gan_attributes)s
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo.gan import BasicGAN
-    >>> X = np.random.default_rng(0).integers(0, 256, (16, 8, 8, 3), dtype=np.uint8)
-    >>> gan = BasicGAN(image_size=8, max_epochs=2, batch_size=8, random_state=0).fit(X)
-    >>> gan.sample(5, random_state=0).shape
-    (5, 8, 8, 3)
-    >>> sorted(gan.history_[-1].keys() & {"d_loss", "g_loss", "d_real", "d_fake"})
-    ['d_fake', 'd_loss', 'd_real', 'g_loss']
+    The generator runs in eval mode, without gradients, ``batch_size`` at a time.
     """
-
-    _architecture = "basic"
-
-
-class DeconvGAN(_GAN):
-    """The thesis's "GANDeconv-Conv" (Annex C), on skorch.
-
-    G: Linear(z -> 4*4*128) -> BatchNorm -> ReLU, then 5x5 stride-2 transposed
-    convolutions down to 3 channels (64, 32, 16, 8, 3 at 128 px; as many as
-    ``image_size`` needs), with BatchNorm and ReLU between them and tanh last;
-    D: the ShallNet convolution stack with one output. The thesis trained it
-    300 epochs on 7,000 portraits at 128 px, batch 200.
-
-    Parameters
-    ----------
-%(gan_params)s
-%(skorch_params)s
-
-%(gan_attributes)s
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo.gan import DeconvGAN
-    >>> X = np.random.default_rng(0).integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
-    >>> gan = DeconvGAN(image_size=16, max_epochs=1, batch_size=8, random_state=0).fit(X)
-    >>> gan.sample(3, random_state=0).dtype
-    dtype('uint8')
-    """
-
-    _architecture = "deconv"
-
-
-class DCGAN(_GAN):
-    """DCGAN (Radford et al. 2015) on skorch.
-
-    Transposed-convolution generator with BatchNorm, ReLU and a tanh output;
-    strided-convolution discriminator with LeakyReLU(0.2) and BatchNorm;
-    weights initialised from N(0, 0.02). 64 px by default; 32 and 128 work.
-
-    Parameters
-    ----------
-%(gan_params)s
-%(skorch_params)s
-
-%(gan_attributes)s
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skemo.gan import DCGAN
-    >>> X = np.random.default_rng(0).integers(0, 256, (16, 16, 16, 3), dtype=np.uint8)
-    >>> y = [0, 1] * 8
-    >>> gan = DCGAN(image_size=16, conditional=True, max_epochs=1, batch_size=8,
-    ...             random_state=0).fit(X, y)
-    >>> gan.sample(4, y=[1, 1, 0, 0], random_state=0).shape
-    (4, 16, 16, 3)
-    """
-
-    _architecture = "dcgan"
+    batches = torch.split(z, batch_size)
+    if labels is not None:
+        batches = zip(batches, torch.split(torch.as_tensor(labels), batch_size))
+    images = forward_batches(generator, batches, device)
+    images = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return images.permute(0, 2, 3, 1).numpy()

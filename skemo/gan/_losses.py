@@ -9,8 +9,8 @@ sigmoid and :math:`E` the mean over the batch.
 
 :data:`LOSSES` maps the names the estimators accept (``loss=...``) to a
 :class:`LossSpec`: the loss, an optional penalty on the critic's input
-gradient, WGAN's weight-clipping bound, and whether one-sided label smoothing
-(``real_target``) applies.
+gradient, WGAN's weight-clipping bound, whether one-sided label smoothing
+(``real_target``) applies, and the output that separates "real" from "fake".
 
 The two gradient penalties are in :mod:`skemo.gan._penalties`.
 
@@ -252,6 +252,11 @@ class LossSpec(NamedTuple):
         :math:`[-c, c]` after each discriminator step.
     label_smoothing : bool
         Whether ``real_target`` changes the discriminator's loss.
+    boundary : float or None
+        The discriminator output between "fake" and "real": 0 for the
+        logit and hinge losses, 0.5 for least squares (between its codes 0
+        and 1), None for the Wasserstein critics, whose scores have no fixed
+        zero. ADA (``ada_target``) reads the sign of ``d_real - boundary``.
 
     Examples
     --------
@@ -264,18 +269,19 @@ class LossSpec(NamedTuple):
     penalty: Callable | None
     clip: float | None
     label_smoothing: bool
+    boundary: float | None
 
 
 #: ``loss=`` name -> ``LossSpec`` (value function, gradient penalty,
-#: weight clipping, one-sided label smoothing).
+#: weight clipping, one-sided label smoothing, real/fake boundary).
 LOSSES = {
-    "minimax": LossSpec(minimax, None, None, True),
-    "non-saturating": LossSpec(non_saturating, None, None, True),
-    "wgan": LossSpec(wasserstein, None, 0.01, False),
-    "wgan-gp": LossSpec(wasserstein, gradient_penalty, None, False),
-    "lsgan": LossSpec(least_squares, None, None, True),
-    "dragan": LossSpec(non_saturating, dragan_penalty, None, True),
-    "hinge": LossSpec(hinge, None, None, False),
+    "minimax": LossSpec(minimax, None, None, True, 0.0),
+    "non-saturating": LossSpec(non_saturating, None, None, True, 0.0),
+    "wgan": LossSpec(wasserstein, None, 0.01, False, None),
+    "wgan-gp": LossSpec(wasserstein, gradient_penalty, None, False, None),
+    "lsgan": LossSpec(least_squares, None, None, True, 0.5),
+    "dragan": LossSpec(non_saturating, dragan_penalty, None, True, 0.0),
+    "hinge": LossSpec(hinge, None, None, False, 0.0),
 }
 
 

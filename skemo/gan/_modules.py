@@ -6,10 +6,13 @@ With ``n_classes`` set, ``forward`` also takes ``y``, a ``LongTensor`` of class
 indices: the generator joins a label embedding (``embed``) to ``z``, and the
 discriminator is a projection discriminator (Miyato & Koyama, 2018),
 ``logit = linear(h) + <embed(y), h>`` with ``h = forward_features(x)``.
+A discriminator may instead give ``(b, k)`` logits, ``k`` patch decisions per
+image (FastGAN's); the losses average over all of them.
 This module holds the contract (``_Generator``, ``_Discriminator``) and the
 thesis's two architectures (Annexes B and C); DCGAN's are in
-:mod:`skemo.gan._dcgan`, and :data:`skemo.gan._dcgan.ARCHITECTURES` maps each name
-to its (generator, discriminator) pair.
+:mod:`skemo.gan._dcgan`, FastGAN's in :mod:`skemo.gan._fastgan`, and
+:data:`skemo.gan._architectures.ARCHITECTURES` maps each name to its
+(generator, discriminator) pair.
 """
 
 import math

@@ -16,15 +16,21 @@
   its own network only, and notifies ``on_grad_computed`` with that network's
   parameters, so gradient-clipping callbacks work.  It records ``d_loss``,
   ``g_loss``, ``d_real`` and ``d_fake`` (mean discriminator outputs, logits)
-  per batch, and their means per epoch.
+  per batch, and their means per epoch; with the stabilisers of
+  :mod:`skemo.gan._stabilisers` also ``r1`` (the penalty), ``d_rec`` (a
+  self-supervised discriminator's reconstruction error) and ``ada_p``;
+- with ``ema``, ``generator_ema_`` is a third module, the generator's weight
+  average, which :attr:`GANNet.sampler` returns for drawing images.
 
 Every random draw (latent vectors, DiffAugment, penalties, batch order) comes from
 generators re-seeded at the start of each epoch from ``(seed, epoch)``, and the
-batch counter behind ``g_every`` is read from the history, so a run resumed
-from a checkpoint (skorch's ``Checkpoint`` and ``LoadInitState`` with
-``f_discriminator`` and ``f_optimizer_d``) continues exactly as the
-uninterrupted run would.
+batch counter behind ``g_every`` and the EMA's warm-up, and ADA's ``p``, are read
+from the history, so a run resumed from a checkpoint (skorch's ``Checkpoint`` and
+``LoadInitState`` with ``f_discriminator``, ``f_optimizer_d`` and, with ``ema``,
+``f_generator_ema``) continues exactly as the uninterrupted run would.
 """
+
+import copy
 
 import numpy as np
 import torch
@@ -36,11 +42,27 @@ from torch import nn
 from skemo._checkpoint import epoch_seed
 
 from ._diffaugment import check_policy, diff_augment
-from ._losses import check_loss
+from ._losses import LOSSES, check_loss
+from ._stabilisers import (
+    ada_adjust,
+    add_spectral_norm_,
+    ema_decay,
+    r1_penalty,
+    update_ema_,
+)
 
-__all__ = ["GANLoss", "GANNet"]
+__all__ = ["GANLoss", "GANNet", "draw_latent"]
 
 LATENTS = ("normal", "uniform")
+# Per-batch records averaged into the epoch's row.
+_LOGGED = ("d_loss", "g_loss", "d_real", "d_fake", "d_rec", "r1")
+
+
+def draw_latent(n, dim, distribution, generator, device):
+    """``n`` latent vectors of ``dim``: N(0, 1), or U(-1, 1) for ``"uniform"``."""
+    if distribution == "uniform":
+        return 2 * torch.rand((n, dim), generator=generator, device=device) - 1
+    return torch.randn((n, dim), generator=generator, device=device)
 
 
 class GANLoss(nn.Module):
@@ -113,6 +135,16 @@ class GANNet(NeuralNet):
         DiffAugment policy applied to every discriminator input.
     conditional : bool, default=False
         Whether the targets are class indices that both networks take.
+    ema : float or None, default=None
+        Decay of the generator's weight average ``generator_ema_``; None
+        keeps none.
+    r1 : float, default=0.0
+        Weight of the R1 penalty on real images.
+    spectral_norm : bool, default=False
+        Spectrally normalise the discriminator's layers.
+    ada_target : float or None, default=None
+        ADA's target for the sign of D's outputs on real images; None keeps
+        DiffAugment's probability at 1.
     seed : int or None, default=None
         Seeds every random draw of training; None draws one at ``initialize``.
     """
@@ -133,6 +165,10 @@ class GANNet(NeuralNet):
         g_every=1,
         diffaugment=None,
         conditional=False,
+        ema=None,
+        r1=0.0,
+        spectral_norm=False,
+        ada_target=None,
         seed=None,
         **kwargs,
     ):
@@ -147,13 +183,23 @@ class GANNet(NeuralNet):
         self.g_every = g_every
         self.diffaugment = diffaugment
         self.conditional = conditional
+        self.ema = ema
+        self.r1 = r1
+        self.spectral_norm = spectral_norm
+        self.ada_target = ada_target
         self.seed = seed
 
     # -- initialisation ---------------------------------------------------------------
     def initialize_module(self):
         super().initialize_module()
         params = self.get_params_for("discriminator")
-        self.discriminator_ = self.initialized_instance(self.discriminator, params)
+        discriminator = self.initialized_instance(self.discriminator, params)
+        self.discriminator_ = (add_spectral_norm_(discriminator) if self.spectral_norm
+                               else discriminator)
+        if self.ema is not None:
+            # Set here, so that skorch registers it as a module: checkpoints, the
+            # device and model files handle it as they handle the other two.
+            self.generator_ema_ = copy.deepcopy(self.module_).requires_grad_(False).eval()
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -176,7 +222,21 @@ class GANNet(NeuralNet):
         self.seed_ = int(torch.randint(2**31 - 1, ())) if self.seed is None else self.seed
         self.rng_ = torch.Generator(device=self.device)
         self.loader_rng_ = torch.Generator()
-        return super().initialize()
+        self.ada_p_ = 0.0
+        super().initialize()
+        if self.ada_target is not None:
+            self._check_ada()
+        return self
+
+    def _check_ada(self):
+        if not check_policy(self.diffaugment):
+            raise ValueError("ada_target adjusts the probability of DiffAugment: set "
+                             "diffaugment too, e.g. 'color,translation,cutout'.")
+        if self.criterion_.spec.boundary is None:
+            usable = sorted(k for k, spec in LOSSES.items() if spec.boundary is not None)
+            raise ValueError(f"ada_target reads the sign of D's outputs on real images, and a "
+                             f"Wasserstein critic's scores have none; loss must be one of "
+                             f"{usable}.")
 
     def get_iterator(self, dataset, training=False):
         if not training:
@@ -201,26 +261,38 @@ class GANNet(NeuralNet):
         self.loader_rng_.manual_seed(epoch_seed(self.seed_, epoch, 1))
         # Batches of the earlier epochs: g_every counts over the whole training.
         self.batch_index_ = sum(len(row["batches"]) for row in self.history[:-1])
+        if len(self.history) > 1 and "ada_p" in self.history[-2]:
+            # The p the last epoch ended with, also after a checkpoint is loaded.
+            self.ada_p_ = self.history[-2, "ada_p"]
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         batches = self.history[-1, "batches"]
-        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        for key in _LOGGED:
             values = [row[key] for row in batches if key in row]
             if values:
                 self.history.record(key, float(np.mean(values)))
+        if self.ada_target is not None:
+            self.history.record("ada_p", self.ada_p_)
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+
+    @property
+    def sampler(self):
+        """The generator that draws images: the weight average with ``ema``, else ``module_``."""
+        average = getattr(self, "generator_ema_", None)
+        return self.module_ if average is None else average
 
     def latent(self, n):
         """``n`` latent vectors from the training generator ``rng_``."""
-        shape = (n, self.latent_dim)
-        if self.latent_distribution == "uniform":
-            return 2 * torch.rand(shape, generator=self.rng_, device=self.device) - 1
-        return torch.randn(shape, generator=self.rng_, device=self.device)
+        return draw_latent(n, self.latent_dim, self.latent_distribution, self.rng_, self.device)
 
-    def _critic(self, x, y=None):
+    def _critic(self, x, y=None, reconstruct=False):
         if self.diffaugment:
-            x = diff_augment(x, self.diffaugment, self.rng_)
-        return self.discriminator_(x, y) if self.conditional else self.discriminator_(x)
+            p = 1.0 if self.ada_target is None else self.ada_p_
+            x = diff_augment(x, self.diffaugment, self.rng_, p=p)
+        args = (x, y) if self.conditional else (x,)
+        if reconstruct:
+            return self.discriminator_.forward_reconstruct(*args, generator=self.rng_)
+        return self.discriminator_(*args)
 
     def _generate(self, n, y):
         z = self.latent(n)
@@ -232,41 +304,70 @@ class GANNet(NeuralNet):
         Xi, yi = unpack_data(batch)
         real = Xi.to(self.device)
         y = yi.to(self.device) if self.conditional else None
-        generator, discriminator = self.module_, self.discriminator_
-        loss = self.criterion_
         for _ in range(self.n_critic):
-            with torch.no_grad():
-                fake = self._generate(len(real), y)
-            d_real, d_fake = self._critic(real, y), self._critic(fake, y)
-            d_loss = loss.discriminator_loss(
-                self._critic, real, fake, y, d_real, d_fake, generator=self.rng_
-            )
-            self.optimizer_d_.zero_grad()
-            d_loss.backward()
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(discriminator.named_parameters()),
-                batch=batch,
-            )
-            self.optimizer_d_.step()
-            if loss.spec.clip is not None:
-                with torch.no_grad():
-                    for param in discriminator.parameters():
-                        param.clamp_(-loss.spec.clip, loss.spec.clip)
+            d_loss, d_real, d_fake, fake = self._discriminator_step(real, y, batch)
         self.history.record_batch("d_loss", d_loss.item())
         self.history.record_batch("d_real", d_real.mean().item())
         self.history.record_batch("d_fake", d_fake.mean().item())
+        if self.ada_target is not None:
+            boundary = self.criterion_.spec.boundary
+            self.ada_p_ = ada_adjust(self.ada_p_, d_real, boundary, self.ada_target, len(real))
         if self.batch_index_ % self.g_every == 0:
-            fake = self._generate(len(real), y)
-            g_loss = loss.generator_loss(self._critic(fake, y))
-            self.optimizer_.zero_grad()
-            g_loss.backward()
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(generator.named_parameters()),
-                batch=batch,
-            )
-            self.optimizer_.step()
-            self.history.record_batch("g_loss", g_loss.item())
+            fake = self._generator_step(len(real), y, batch)
         self.batch_index_ += 1
         return {"loss": d_loss.detach(), "y_pred": fake.detach()}
+
+    def _discriminator_step(self, real, y, batch):
+        discriminator, loss = self.discriminator_, self.criterion_
+        with torch.no_grad():
+            fake = self._generate(len(real), y)
+        if self.r1:
+            real = real.detach().requires_grad_(True)
+        reconstructs = getattr(discriminator, "reconstructs", False)
+        if reconstructs:
+            d_real, rec_error = self._critic(real, y, reconstruct=True)
+        else:
+            d_real = self._critic(real, y)
+        d_fake = self._critic(fake, y)
+        d_loss = loss.discriminator_loss(
+            self._critic, real.detach(), fake, y, d_real, d_fake, generator=self.rng_
+        )
+        if reconstructs:
+            d_loss = d_loss + rec_error
+            self.history.record_batch("d_rec", rec_error.item())
+        if self.r1:
+            penalty = r1_penalty(d_real, real, self.r1)
+            d_loss = d_loss + penalty
+            self.history.record_batch("r1", penalty.item())
+        self.optimizer_d_.zero_grad()
+        d_loss.backward()
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(discriminator.named_parameters()),
+            batch=batch,
+        )
+        self.optimizer_d_.step()
+        if loss.spec.clip is not None:
+            with torch.no_grad():
+                for param in discriminator.parameters():
+                    param.clamp_(-loss.spec.clip, loss.spec.clip)
+        return d_loss, d_real.detach(), d_fake.detach(), fake
+
+    def _generator_step(self, n, y, batch):
+        generator = self.module_
+        fake = self._generate(n, y)
+        g_loss = self.criterion_.generator_loss(self._critic(fake, y))
+        self.optimizer_.zero_grad()
+        g_loss.backward()
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(generator.named_parameters()),
+            batch=batch,
+        )
+        self.optimizer_.step()
+        self.history.record_batch("g_loss", g_loss.item())
+        average = getattr(self, "generator_ema_", None)
+        if average is not None:
+            # The generator steps taken before this one, counted from the history.
+            update_ema_(average, generator, ema_decay(self.ema, self.batch_index_ // self.g_every))
+        return fake
