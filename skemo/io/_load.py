@@ -209,6 +209,22 @@ def check_paths(files, name="files"):
     )
 
 
+def check_same_size(images, names, reference=None):
+    """Refuse decoded images of different sizes, naming the first file and the odd one.
+
+    ``names[i]`` is the file of ``images[i]``; ``reference``, a ``(name, (height,
+    width))`` of an earlier image, is what they must all match (default: the first).
+    """
+    name, shape = reference or (names[0], images[0].shape[:2])
+    for other, image in zip(names, images):
+        if tuple(image.shape[:2]) != tuple(shape):
+            raise ValueError(
+                f"images have different sizes: '{name}' is {shape[0]}x{shape[1]} but "
+                f"'{other}' is {image.shape[0]}x{image.shape[1]} (height x width); pass "
+                "size=(height, width) to resize them."
+            )
+
+
 def _read_all(files, size, n_jobs):
     """``[(image, None) or (None, message)]``, one per file, in order: the input
     pipeline's decoding (``n_jobs`` threads), as float32."""
@@ -298,15 +314,7 @@ def load_images(files, size=None, on_error="raise", n_jobs=None, return_kept=Fal
             warnings.warn(f"skipping {error}", UserWarning, stacklevel=2)
     if not images:
         raise ValueError(f"none of the {len(files)} files could be loaded as an image.")
-    shapes = {image.shape for image in images}
-    if len(shapes) > 1:
-        first = images[0].shape
-        odd = next(i for i, image in enumerate(images) if image.shape != first)
-        raise ValueError(
-            f"images have different sizes: '{files[kept[0]]}' is {first[0]}x{first[1]} "
-            f"but '{files[kept[odd]]}' is {images[odd].shape[0]}x{images[odd].shape[1]} "
-            "(height x width); pass size=(height, width) to resize them."
-        )
+    check_same_size(images, [files[k] for k in kept])
     stacked = np.stack(images)
     if return_kept:
         return stacked, np.asarray(kept, dtype=np.intp)

@@ -26,7 +26,7 @@ from skemo._validation import (
 )
 
 from ._check import release_freed_memory
-from ._load import ImageReadError, as_float, decode_image
+from ._load import ImageReadError, as_float, check_same_size, decode_image
 
 DECODERS = ("pil", "torchvision")
 
@@ -214,18 +214,8 @@ def _assemble(images, files, start, ok, device):
 
         return torch.stack([image if not isinstance(image, np.ndarray)
                             else to_device(image[None], device)[0] for image in images])
-    shapes = {image.shape for image in images}
-    if len(shapes) > 1:
-        first = images[0].shape
-        odd = next(j for j, image in enumerate(images) if image.shape != first)
-        raise ValueError(
-            f"images have different sizes: '{files[start + ok[0]]}' is {first[0]}x{first[1]} "
-            f"but '{files[start + ok[odd]]}' is {images[odd].shape[0]}x{images[odd].shape[1]} "
-            "(height x width); pass size=(height, width) to resize them."
-        )
-    if len({image.dtype for image in images}) > 1:  # 8-bit beside 16-bit files
-        images = [as_float(image) for image in images]
-    return to_device(np.stack(images), device)
+    check_same_size(images, [files[start + i] for i in ok])
+    return to_device(_stack(images), device)
 
 
 def _torch_reader(size, device):
@@ -287,7 +277,7 @@ def training_images(X, size=None, *, cache="auto", n_jobs=None, prefetch=2, name
         if errors:
             raise ImageReadError(errors[0])
         images = [image for image, _ in results]
-        check_shapes(images, shape, files, start)
+        check_same_size(images, files[start:start + len(images)], (files[0], shape))
         batch = torch.from_numpy(np.ascontiguousarray(_stack(images).transpose(0, 3, 1, 2)))
         if buffer is None:
             buffer = torch.empty((len(files), *batch.shape[1:]), dtype=batch.dtype)
@@ -297,13 +287,3 @@ def training_images(X, size=None, *, cache="auto", n_jobs=None, prefetch=2, name
         buffer[start:start + len(batch)] = batch
         del results, images, batch
     return buffer, tuple(int(s) for s in shape)
-
-
-def check_shapes(images, shape, files, start):
-    for j, image in enumerate(images):
-        if image.shape[:2] != shape:
-            raise ValueError(
-                f"images have different sizes: '{files[0]}' is {shape[0]}x{shape[1]} but "
-                f"'{files[start + j]}' is {image.shape[0]}x{image.shape[1]} (height x width); "
-                "pass size=(height, width) to resize them."
-            )

@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from ._load import ImageReadError
-from ._pipeline import check_shapes, decode_batches, workers
+from ._load import ImageReadError, check_same_size
+from ._pipeline import decode_batches, workers
 
 
 class StreamedImages(Dataset):
@@ -42,7 +42,7 @@ class StreamedImages(Dataset):
         for j, (image, error) in enumerate(results):
             if error is not None:
                 raise ImageReadError(error)
-            check_shapes([image], self.shape, files, j)
+            check_same_size([image], [files[j]], (self.files[0], self.shape))
             tensor = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
             target = self.targets[indices[j]] if self.targets is not None else torch.zeros(())
             items.append((tensor, target))
