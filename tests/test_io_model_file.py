@@ -16,7 +16,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skemo.augment import AugmentedClassifier, FlipRotateAugmenter
 from skemo.features import PaintingFeatures
-from skemo.gan import DCGAN, BasicGAN, DeconvGAN
+from skemo.gan import DCGAN, BasicGAN, DeconvGAN, FastGAN
 from skemo.io import load_model, save_model
 from skemo.model_file._allowlist import allowed_classes
 from skemo.models import (
@@ -45,9 +45,13 @@ def _transfer(cls, backbone, trainable_layers=0, **kwargs):
                hidden_units=8, max_epochs=2, batch_size=8, random_state=0, **kwargs)
 
 
+STABILISED = dict(ema=0.9, r1=0.5, spectral_norm=True, diffaugment="color",
+                  ada_target=0.05)
+
+
 def _gan(cls, size, **kwargs):
-    return cls(image_size=size, latent_dim=8, max_epochs=1, batch_size=8, random_state=0,
-               **kwargs)
+    return cls(**{"image_size": size, "latent_dim": 8, "max_epochs": 1, "batch_size": 8,
+                  "random_state": 0, **kwargs})
 
 
 def _fusion(make, head=None):
@@ -103,6 +107,13 @@ CASES = {
     "DCGAN": (lambda: _gan(DCGAN, 16), IMAGES, None, "sample"),
     "DCGAN-conditional": (lambda: _gan(DCGAN, 16, conditional=True), IMAGES, LABELS,
                           "sample"),
+    # The weight average is a third module, ADA's p a plain attribute of the net.
+    "DCGAN-stabilised": (lambda: _gan(DCGAN, 16, **STABILISED), IMAGES, None, "sample"),
+    "FastGAN": (lambda: _gan(FastGAN, 64, module__ngf=2, discriminator__ndf=2), IMAGES, None,
+                "sample"),
+    "FastGAN-conditional-stabilised": (
+        lambda: _gan(FastGAN, 64, conditional=True, module__ngf=2, discriminator__ndf=2,
+                     **STABILISED), IMAGES, LABELS, "sample"),
 }
 
 
@@ -163,7 +174,10 @@ def test_pretrained_backbone_is_stored_not_downloaded(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("make", [lambda: CVFC(max_epochs=2, random_state=0),
-                                  lambda: _gan(DCGAN, 16)], ids=["CVFC", "DCGAN"])
+                                  lambda: _gan(DCGAN, 16),
+                                  lambda: _gan(DCGAN, 16, lr=0.005, max_epochs=4,
+                                               batch_size=4, **STABILISED)],
+                         ids=["CVFC", "DCGAN", "DCGAN-stabilised"])
 def test_partial_fit_continues_as_the_saved_model_would(make, tmp_path):
     est = make()
     X, y = (FEATURES, LABELS) if isinstance(est, CVFC) else (IMAGES, None)
@@ -171,6 +185,8 @@ def test_partial_fit_continues_as_the_saved_model_would(make, tmp_path):
     save_model(est, tmp_path / "m.skemo")
     loaded = load_model(tmp_path / "m.skemo")
     assert len(loaded.history_) == len(est.history_)
+    if getattr(est, "ada_target", None):
+        assert est.net_.ada_p_ > 0 and loaded.net_.ada_p_ == est.net_.ada_p_
     est.partial_fit(X, y)
     loaded.partial_fit(X, y)
     out = "predict_proba" if isinstance(est, CVFC) else "sample"

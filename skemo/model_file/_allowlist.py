@@ -41,7 +41,7 @@ def allowed_classes():
         ("estimator", features, ["AffectiveFeatures", "BrightnessFeatures",
                                  "ColorPaletteFeatures", "PaintingFeatures", "TextureFeatures"]),
         ("estimator", augment, ["AugmentedClassifier", "FlipRotateAugmenter"]),
-        ("estimator", gan, ["BasicGAN", "DCGAN", "DeconvGAN", "GANAugmenter"]),
+        ("estimator", gan, ["BasicGAN", "DCGAN", "DeconvGAN", "FastGAN", "GANAugmenter"]),
         ("estimator", sklearn.pipeline, ["Pipeline", "FeatureUnion"]),
         ("estimator", pre, ["StandardScaler", "MinMaxScaler", "RobustScaler", "MaxAbsScaler",
                             "LabelEncoder", "FunctionTransformer"]),

@@ -239,6 +239,7 @@ SCHEMAS = {
     "skemo.gan.BasicGAN": GAN,
     "skemo.gan.DeconvGAN": GAN,
     "skemo.gan.DCGAN": GAN,
+    "skemo.gan.FastGAN": GAN,
     "skemo.gan.GANAugmenter": {"sampling_strategy_": Mapping(LABEL, Int()),
                                "gans_": Mapping(LABEL, Estimator())},
     "sklearn.pipeline.Pipeline": {},
@@ -300,7 +301,7 @@ RESTORE = {
 
 #: Public attributes of a skorch net that a file may set.
 NET_ATTRIBUTES = {"initialized_": Bool(), "init_context_": Nothing(), "seed_": Int(),
-                  "batch_index_": Int()}
+                  "batch_index_": Int(), "ada_p_": Float()}
 
 
 # -- parameters --------------------------------------------------------------------------------
