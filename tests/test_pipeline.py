@@ -199,3 +199,27 @@ def test_features_in_processes_equal_features_in_one_thread(train_files, monkeyp
     assert preferred == ["processes"]
     make(2).fit(paths[:2]).transform(load_images(paths))  # arrays stay in threads
     assert preferred == ["processes", "threads"]
+
+
+def test_decoding_in_processes_equals_decoding_in_threads(files, monkeypatch):
+    """Past THREAD_LIMIT workers, files are decoded in processes; lowered here to 1."""
+    monkeypatch.setattr(pipeline, "THREAD_LIMIT", 1)
+    rows = {}
+    for batch in stream_images(files, 4, SIZE, n_jobs=2, on_error="keep", device=None):
+        rows.update({batch.start + i: message for i, message in batch.errors.items()})
+        rows.update({batch.start + i: batch.images[k] for k, i in enumerate(batch.ok)})
+    assert [i for i, v in rows.items() if isinstance(v, str)] == [3, 12]
+    np.testing.assert_array_equal(np.stack([v for _, v in sorted(rows.items())
+                                            if not isinstance(v, str)]),
+                                  load_images(_good(files), size=SIZE))
+
+
+def test_one_thread_trims_the_heap_at_a_time(monkeypatch):
+    import skemo.io._check as check
+
+    calls = []
+    monkeypatch.setattr(check, "_malloc_trim", lambda: lambda pad: calls.append(pad))
+    with check._TRIM_LOCK:  # another thread is trimming: this one skips
+        check.release_freed_memory()
+    check.release_freed_memory()
+    assert calls == [0]

@@ -48,6 +48,7 @@ from sklearn.utils.validation import check_is_fitted
 from skemo._validation import image_chunks, is_path_list, resize_images
 from skemo.io import check_images
 from skemo.io._check import release_freed_memory
+from skemo.io._pipeline import THREAD_LIMIT
 
 
 def _load(raw, size):
@@ -75,7 +76,7 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
     # two workers ran 1.85x one, against 1.68x with chunks of 32.
     _chunk_size = 8
     # Worker threads up to this many; more workers on files are processes.
-    _max_threads = 8
+    _max_threads = THREAD_LIMIT
 
     # -- hooks ----------------------------------------------------------------------
     def _fit_images(self, X, y):
@@ -171,7 +172,7 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         n_images = sum(len(raw) for _, raw in chunks)
         # Files past _max_threads workers go to processes: each decodes and computes a
         # chunk with no GIL to share (in threads, the 12 % of a chunk's time that holds
-        # the GIL caps the speed-up near 6x; see benchmarks/bench_pipeline.py).
+        # the GIL caps the speed-up near 6x; see skemo.io._pipeline.THREAD_LIMIT).
         prefer = "processes" if n_workers > self._max_threads and is_path_list(X) else "threads"
         try:
             parallel = Parallel(n_jobs=self.n_jobs, prefer=prefer, return_as="generator")
