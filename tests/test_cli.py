@@ -264,6 +264,28 @@ def test_gan_train_and_sample_a_grid(folder, tmp_path, capsys):
     assert_one_line_error(status, err, "skemo gan sample: --class:", "'nope'")
 
 
+def test_gan_train_defaults_to_the_few_shot_recipe_with_sheets(folder, tmp_path, capsys):
+    from skemo.io import load_model
+
+    model, sheets = tmp_path / "fast.skemo", tmp_path / "sheets"
+    status, printed, err = run(["gan", "train", "--data", f"folder:{folder}", "--max-epochs", 2,
+                                "--sheets", sheets, "--sheet-every", 1, "-o", model], capsys)
+    assert status == 0, err
+    assert "fastgan GAN (64 px)" in printed and str(sheets) in printed
+    assert "2/2" in err and "d_rec=" in err  # the progress bar, with FastGAN's losses
+    assert sorted(p.name for p in sheets.iterdir()) == ["epoch-00001.png", "epoch-00002.png"]
+    gan = load_model(model)
+    assert type(gan).__name__ == "FastGAN" and gan.callbacks is None
+    assert (gan.loss, gan.diffaugment, gan.ema) == ("hinge", "color,translation", 0.999)
+    # Options reach the estimator; 'none' turns DiffAugment off.
+    status, _, err = run(["gan", "train", "--data", f"folder:{folder}", "--arch", "dcgan",
+                          "--image-size", 16, "--max-epochs", 1, "--diffaugment", "none",
+                          "--ema", 0.9, "--r1", 0.5, "--spectral-norm", "-o", model], capsys)
+    assert status == 0, err
+    gan = load_model(model)
+    assert (gan.diffaugment, gan.ema, gan.r1, gan.spectral_norm) == (None, 0.9, 0.5, True)
+
+
 # --- bad arguments -------------------------------------------------------------------
 
 def test_bad_arguments_exit_2_with_one_line(folder, tmp_path, capsys):
@@ -287,10 +309,19 @@ def test_bad_arguments_exit_2_with_one_line(folder, tmp_path, capsys):
          ["skemo predict: --model:", "does not exist"]),
         (["gan", "train", "--data", f"folder:{folder}", "--arch", "dcgan", "--image-size", 20,
           "-o", out], ["skemo gan train: --image-size:"]),
+        (["gan", "train", "--data", f"folder:{folder}", "--image-size", 32, "-o", out],
+         ["skemo gan train: --image-size:", "FastGAN makes images of 64, 128, 256 px"]),
+        (["gan", "train", "--data", f"folder:{folder}", "--ema", 1.5, "-o", out],
+         ["skemo gan train: --ema:", "ema"]),
+        (["gan", "train", "--data", f"folder:{folder}", "--sheets", folder, "-o", out],
+         ["skemo gan train: --sheets:", "holds files of --data"]),
+        (["gan", "train", "--data", f"folder:{folder}", "--sheets", out.parent / "x.txt",
+          "-o", out], ["skemo gan train: --sheets:", "not a folder"]),
         (["compare", "--data", "mnist", "--out", tmp_path],
          ["skemo compare: --data:", "'mnist'"]),
         (["nope"], ["skemo:", "nope"]),
     ]
+    (out.parent / "x.txt").write_text("a file")
     for argv, needles in cases:
         status, _, err = run(argv, capsys)
         assert_one_line_error(status, err, *needles)
