@@ -159,12 +159,29 @@ def test_sample_shape_dtype_count_and_classes():
         _gan(DCGAN).fit(X).sample(2, y="sad")
 
 
-def test_images_are_scaled_to_the_tanh_range():
-    # The thesis's tanh generator must see [-1, 1] images, not [0, 1].
-    gan = _gan(DCGAN)
-    data, _ = gan._fit_data(np.stack([np.zeros((16, 16, 3)), np.ones((16, 16, 3))]), None,
-                            first=True)
-    assert float(data.min()) == -1.0 and float(data.max()) == 1.0
+def test_images_are_scaled_to_the_tanh_range(tmp_path, monkeypatch):
+    # The thesis's tanh generator must see [-1, 1] images, not [0, 1]: arrays, and the
+    # bytes of files (cached or streamed), are scaled per batch on the device.
+    from PIL import Image
+
+    from skemo.gan._net import GANNet
+
+    seen, original = [], GANNet._discriminator_step
+
+    def spy(self, real, *args, **kwargs):
+        seen.append((float(real.min()), float(real.max()), real.dtype))
+        return original(self, real, *args, **kwargs)
+
+    monkeypatch.setattr(GANNet, "_discriminator_step", spy)
+    X = np.stack([np.zeros((16, 16, 3)), np.ones((16, 16, 3))] * 4)
+    paths = []
+    for i, image in enumerate((X * 255).astype(np.uint8)):
+        paths.append(str(tmp_path / f"{i}.png"))
+        Image.fromarray(image).save(paths[-1])
+    for data, cache in [(X, "auto"), (paths, True), (paths, False)]:
+        seen.clear()
+        _gan(DCGAN, cache=cache).fit(data)
+        assert seen and all(s == (-1.0, 1.0, torch.float32) for s in seen), (cache, seen)
 
 
 def test_checkpoint_resume_equals_the_uninterrupted_run(tmp_path):

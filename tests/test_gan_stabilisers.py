@@ -94,7 +94,7 @@ def test_r1_equals_the_autograd_gradient_norm_of_d_on_real_images():
     first = _FirstDiscriminator()
     X = _images(8)
     gan = _dcgan(r1=3.0, max_epochs=1, callbacks=[first]).fit(X)  # one batch of all 8
-    real = gan._fit_data(X, None, first=True)[0].requires_grad_(True)
+    real = (gan._fit_data(X, None, first=True)[0] * 2 - 1).requires_grad_(True)  # as D sees
     first.discriminator.train()  # batch statistics, as in the D step
     (grad,) = torch.autograd.grad(first.discriminator(real).sum(), real)
     expected = 3.0 / 2 * (grad.flatten(1) ** 2).sum(1).mean()

@@ -223,3 +223,16 @@ def test_one_thread_trims_the_heap_at_a_time(monkeypatch):
         check.release_freed_memory()
     check.release_freed_memory()
     assert calls == [0]
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_a_gan_trained_on_files_equals_one_trained_on_their_array(train_files, cache):
+    from skemo.gan import DCGAN
+
+    paths, y = train_files
+    make = lambda **kw: DCGAN(image_size=16, latent_dim=4, max_epochs=2, batch_size=8,  # noqa: E731
+                              module__ngf=4, discriminator__ndf=4, conditional=True,
+                              random_state=0, **kw)
+    expected = make().fit(load_images(paths, size=16), y).sample(6, random_state=0)
+    got = make(cache=cache, n_jobs=2).fit(paths, y).sample(6, random_state=0)
+    np.testing.assert_array_equal(got, expected)

@@ -16,10 +16,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skemo._skorch import SKORCH_PREFIXES, _SkorchEstimator
-from skemo._torch import forward_batches, images_to_tensor
+from skemo._skorch import SKORCH_PREFIXES, _ReadsImages, _SkorchEstimator
+from skemo._torch import forward_batches
 from skemo._validation import check_labels
-from skemo.io import check_images
+from skemo.io import stream_images
 
 from ._architectures import ARCHITECTURES
 from ._losses import LOSSES
@@ -110,7 +110,7 @@ GAN_ATTRIBUTES_DOC = """\
         Class labels, when ``conditional=True``."""
 
 
-class _GAN(_SkorchEstimator):
+class _GAN(_ReadsImages, _SkorchEstimator):
     """Base of the GAN estimators (not public): parameters, fit, sample, score."""
 
     _net_class = GANNet
@@ -135,6 +135,7 @@ class _GAN(_SkorchEstimator):
         "r1": [Interval(Real, 0, None, closed="left")],
         "spectral_norm": ["boolean"],
         "ada_target": [None, Interval(Real, 0, 1, closed="neither")],
+        **_ReadsImages._parameter_constraints,
     }
 
     def __init__(
@@ -210,8 +211,8 @@ class _GAN(_SkorchEstimator):
                 f"None; got {self.train_split!r}. Score a GAN on held-out images with "
                 "score(X) instead."
             )
-        images = check_images(X, size=self.image_size)
-        data = images_to_tensor(images) * 2 - 1
+        # [0, 1] floats, or the bytes of files: GANNet scales each batch to [-1, 1].
+        data, _ = self._training_images(X, self.image_size)
         if not self.conditional:
             return data, None
         if y is None:
@@ -319,7 +320,8 @@ class _GAN(_SkorchEstimator):
             ``-KID`` (mean over the random subsets).
         """
         check_is_fitted(self, "net_")
-        real = check_images(X, size=self.image_size)
+        real = np.concatenate([batch.images for batch in stream_images(
+            X, 256, self.image_size, n_jobs=self.n_jobs, prefetch=self.prefetch, device=None)])
         fake = self.sample(len(real), y if self.conditional else None, self.random_state)
         # Both sets as float32 in [0, 1], so that any feature map sees one scale.
         fake = fake.astype(np.float32) / np.float32(255.0)

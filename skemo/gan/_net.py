@@ -109,6 +109,10 @@ class GANLoss(nn.Module):
 class GANNet(NeuralNet):
     """skorch net that trains a generator (``module``) against a ``discriminator``.
 
+    It trains on images ``(n, 3, H, W)`` in [0, 1], float32 or as uint8 bytes
+    (files decoded by :mod:`skemo.io`), and scales each batch to the generator's
+    [-1, 1] on the device.
+
     Parameters
     ----------
     module : torch module class or instance
@@ -303,6 +307,9 @@ class GANNet(NeuralNet):
         self._set_training(True)
         Xi, yi = unpack_data(batch)
         real = Xi.to(self.device)
+        if real.dtype == torch.uint8:  # files' bytes (skemo.io's cache or stream)
+            real = real.float() / 255
+        real = real * 2 - 1  # the generator's tanh range
         y = yi.to(self.device) if self.conditional else None
         for _ in range(self.n_critic):
             d_loss, d_real, d_fake, fake = self._discriminator_step(real, y, batch)
