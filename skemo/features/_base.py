@@ -45,7 +45,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
-from skemo._validation import image_chunks, is_path_list, resize_images
+from skemo._validation import check_size, image_chunks, is_path_list, resize_images
 from skemo.io import check_images
 from skemo.io._check import release_freed_memory
 from skemo.io._pipeline import THREAD_LIMIT
@@ -151,7 +151,20 @@ class _ImageFeatures(TransformerMixin, BaseEstimator):
         """
         self._fit_images(X, y)
         self.n_features_out_ = len(self._feature_names())
+        self._load_kernels()
         return self
+
+    def _load_kernels(self):
+        """Run transform's kernels once, on one small synthetic image.
+
+        In a fresh process, numba loads its compiled kernels from the cache on their
+        first call: about half a second, under a lock, whatever ``n_jobs`` is. Paid
+        here, in ``fit``, the first ``transform`` is all work that parallelises.
+        """
+        height, width = check_size(self._load_size()) or (16, 16)
+        ramp = np.linspace(0.0, 1.0, height * width, dtype=np.float32).reshape(height, width)
+        image = np.stack([ramp, ramp.T if height == width else ramp[::-1], ramp ** 2], axis=-1)
+        self._transform_loaded(image[None])
 
     def transform(self, X):
         """Compute the features of each image.
