@@ -41,7 +41,7 @@ print(f"{backbone}: test accuracy {transfer.score(X_test, y_test):.3f}")
 # %%
 # Grad-CAM of the transfer model
 # ------------------------------
-# The default head has a hidden layer with a sigmoid between the pooled
+# The default head has a hidden layer with a ReLU between the pooled
 # features and the logits, so the exact CAM of Zhou et al. does not apply:
 # Grad-CAM weights each feature map by the mean gradient of the class logit.
 # Each map explains the predicted class and is scaled to a maximum of 1.
