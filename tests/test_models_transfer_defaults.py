@@ -121,3 +121,20 @@ def test_invalid_early_stopping_parameters_are_named(params, name):
     E, y = _embeddings(n=10)
     with pytest.raises(InvalidParameterError, match=name):
         TransferClassifier("resnet18", **FAST, **params).fit(E, y)
+
+
+@pytest.mark.parametrize("trainable_layers", [0, 1])
+def test_the_copy_of_the_best_epoch_holds_only_what_training_changes(trainable_layers):
+    # A frozen backbone (528 MB for VGG16) is not copied at every better epoch.
+    from skemo.models._early_stopping import changing_state
+    from skemo.models._modules import TransferModule
+
+    module = TransferModule("resnet18", 2, weights=None, hidden_units=8,
+                            trainable_layers=trainable_layers)
+    copy = changing_state(module)
+    trained = {name for name, p in module.named_parameters() if p.requires_grad}
+    frozen = {name for name, p in module.named_parameters() if not p.requires_grad}
+    assert trained <= set(copy) and not frozen & set(copy)
+    statistics = {name for name in copy if name.endswith("running_mean")}
+    assert bool(statistics) is bool(trainable_layers)  # batch norm of the trained stage
+    assert all(copy[name].data_ptr() != module.state_dict()[name].data_ptr() for name in copy)
