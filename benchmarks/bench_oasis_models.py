@@ -26,7 +26,7 @@ on one thread (torch and BLAS).
 
 Run: OMP_NUM_THREADS=1 python benchmarks/bench_oasis_models.py [OASIS_ROOT]
 (default ``$SKEMO_OASIS``, else ../shared/data/oasis; also `make bench`). About
-25 min on one core. ``--quick`` runs every part on 24 images spread over OASIS
+25 min on one core. ``--quick`` runs every part on 40 images spread over OASIS
 at 64 px, with 2 folds, 1 training epoch and 4 images in the cost table
 (seconds; it checks the script runs, its figures mean nothing).
 """
@@ -60,7 +60,7 @@ OASIS = os.environ.get(
     "SKEMO_OASIS", str(Path(__file__).resolve().parents[2] / "shared" / "data" / "oasis")
 )
 FULL = dict(n_images=None, size=224, epochs=20, cost_images=64, cost_repeats=2, folds=5)
-QUICK = dict(n_images=24, size=64, epochs=1, cost_images=4, cost_repeats=1, folds=2)
+QUICK = dict(n_images=40, size=64, epochs=1, cost_images=4, cost_repeats=1, folds=2)
 
 BACKBONES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
 ALPHAS = np.logspace(-1, 5, 13)

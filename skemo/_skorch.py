@@ -208,8 +208,8 @@ class _SkorchEstimator(BaseEstimator):
                 if first:  # no training happened: not a fitted estimator
                     del self.net_
                 raise
-            if hasattr(train_input, "labelled"):  # files streamed each epoch carry y
-                train_input, target = train_input.labelled(target), None
+            if hasattr(train_input, "labelled"):  # files streamed each epoch carry y;
+                train_input = train_input.labelled(target)  # target still stratifies splits
             # skorch catches KeyboardInterrupt (Ctrl-C, EarlyStopping) in
             # partial_fit: the net keeps the epochs trained so far.
             with autocast:
