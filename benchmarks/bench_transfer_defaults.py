@@ -22,7 +22,7 @@ none. Run with one thread per process::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_transfer_defaults.py [OASIS_ROOT]
         [--backbones efficientnet_lite1 efficientnet_lite0] [--seeds 5]
-    python benchmarks/bench_transfer_defaults.py --quick   # 60 images at 96 px, Lite0, 1 seed
+    python benchmarks/bench_transfer_defaults.py --quick   # 60 images at 96 px, Lite0, 1 seed, 3 epochs
 
 ``OASIS_ROOT`` defaults to ``$SKEMO_OASIS``, else ../shared/data/oasis.
 """
@@ -93,8 +93,8 @@ def main():
                         default=["efficientnet_lite1", "efficientnet_lite0"])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per head (default 5)")
     parser.add_argument("--quick", action="store_true",
-                        help=f"{QUICK_IMAGES} images spread over OASIS at 96 px, Lite0, 1 seed "
-                             "(seconds)")
+                        help=f"{QUICK_IMAGES} images spread over OASIS at 96 px, Lite0, 1 seed, "
+                             "3 epochs per head (seconds)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # convergence chatter of the inner CVs
 
@@ -124,6 +124,8 @@ def main():
               f"({time.perf_counter() - start:.0f} s)")
         print(f"  {'model':46s} {'valence rho':>22s} {'valence2 BA':>22s}  best epoch per fold")
         for name, params in HEADS.items():
+            if args.quick:  # every head and path runs, briefly
+                params = {**params, "max_epochs": 3}
             cells, epochs = [], []
             for y, folds, score, cls, _ in (regression, classes):
                 runs = [cross_validate(lambda: cls(backbone, random_state=seed, **params),
