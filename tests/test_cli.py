@@ -276,7 +276,7 @@ def test_gan_train_defaults_to_the_few_shot_recipe_with_sheets(folder, tmp_path,
     assert sorted(p.name for p in sheets.iterdir()) == ["epoch-00001.png", "epoch-00002.png"]
     gan = load_model(model)
     assert type(gan).__name__ == "FastGAN" and gan.callbacks is None
-    assert (gan.loss, gan.diffaugment, gan.ema) == ("hinge", "color,translation", 0.999)
+    assert (gan.loss, gan.diffaugment, gan.ema) == ("hinge", "color,translation", None)
     # Options reach the estimator; 'none' turns DiffAugment off.
     status, _, err = run(["gan", "train", "--data", f"folder:{folder}", "--arch", "dcgan",
                           "--image-size", 16, "--max-epochs", 1, "--diffaugment", "none",

@@ -28,9 +28,10 @@ def add_parser(commands):
         "train", help="train a GAN and save it",
         description="Train a GAN on the images of --data and save it as a .skemo file. The "
                     "defaults are the recipe measured best on 100 images: FastGAN with its "
-                    "paper's settings (hinge loss, DiffAugment color,translation, a weight "
-                    "average of the generator, batches of 8). A progress bar shows the epochs "
-                    "and losses; --sheets shows the images while they form.")
+                    "paper's settings (hinge loss, DiffAugment color,translation, batches "
+                    "of 8), without its weight average, which scored worse here. A progress "
+                    "bar shows the epochs and losses; --sheets shows the images while they "
+                    "form.")
     train.add_argument("--data", required=True, metavar="SPEC", help=" | ".join(DATA_SPECS))
     train.add_argument("--arch", default=DEFAULT_ARCH, choices=list(ARCHITECTURES),
                        help=f"FastGAN (Liu et al. 2021; the default), DCGAN (Radford et al.), "
@@ -45,7 +46,7 @@ def add_parser(commands):
                             "none)")
     train.add_argument("--ema", type=float, default=None, metavar="DECAY",
                        help="sample from a weight average of the generator with this decay "
-                            "(default: FastGAN 0.999, others none)")
+                            "(default none; 0.999 in FastGAN's paper)")
     train.add_argument("--r1", type=float, default=None, metavar="WEIGHT",
                        help="R1 penalty on real images (default 0)")
     train.add_argument("--spectral-norm", action="store_true",
