@@ -23,11 +23,13 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SCRIPTS = sorted(BENCHMARKS.glob("bench_*.py"))
-# Started first, so the quick ones fill the other slot. CPU seconds of --quick
-# measured on 2 shared cores: fewshot 45, memory 23-27, oasis_models 19-21,
-# features 11-14, gan 9-10; every other script under 8.
-SLOWEST_FIRST = ("bench_gan_fewshot.py", "bench_memory.py", "bench_oasis_models.py",
-                 "bench_features.py", "bench_gan.py")
+# Started first, so the quick ones fill the other slot. CPU seconds of --quick,
+# measured one at a time on 2 cores: memory 21, oasis_models 19, gan_fewshot 16,
+# transfer_defaults 11, features 10, pipeline 10, gan 9; every other script under 7
+# (115 in all, so about a minute on two idle cores).
+SLOWEST_FIRST = ("bench_memory.py", "bench_oasis_models.py", "bench_gan_fewshot.py",
+                 "bench_transfer_defaults.py", "bench_features.py", "bench_pipeline.py",
+                 "bench_gan.py")
 TIMEOUT_S = 300
 _QUICK = re.compile(r"""add_argument\(\s*["']--quick["']""")
 _NEEDS_OASIS = re.compile(r"^NEEDS_OASIS\s*=\s*True\b", re.MULTILINE)
