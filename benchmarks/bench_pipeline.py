@@ -205,18 +205,27 @@ def finetune(args, paths, results):
     results["finetune"] = {"skemo": skemo_rate, "plain": plain_rate}
 
 
-_COLD = """
-import json, sys, time
-from skemo.features import PaintingFeatures
-paths = json.load(open(sys.argv[1]))
-features = PaintingFeatures(n_jobs=int(sys.argv[2]), random_state=0).fit(paths[:1])
-seconds = []
-for _ in range(2):  # the first call, cold; then the same call again, warm
-    start = time.perf_counter()
-    features.transform(paths)
-    seconds.append(time.perf_counter() - start)
-print(*seconds)
-"""
+def time_features(listing, n_jobs):
+    """Seconds of the first ``transform`` after ``fit`` (cold), then of the same call (warm).
+
+    Imports skemo itself, so that in a fresh interpreter the first call is cold.
+    """
+    from skemo.features import PaintingFeatures
+
+    paths = json.loads(Path(listing).read_text())
+    features = PaintingFeatures(n_jobs=n_jobs, random_state=0).fit(paths[:1])
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        features.transform(paths)
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+# A fresh interpreter runs time_features (this module imports nothing heavy at the top).
+_COLD = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+         "from bench_pipeline import time_features; "
+         "print(*time_features(sys.argv[1], int(sys.argv[2])))")
 
 
 def features(args, paths, results):
@@ -228,11 +237,7 @@ def features(args, paths, results):
     cold, warm = {}, {}
     for k in counts:
         if args.quick:  # in this interpreter: the part runs, without two fresh start-ups
-            code = _COLD.replace("sys.argv[1]", repr(str(listing))).replace(
-                "sys.argv[2]", repr(str(k))).replace("print(*seconds)", "result = seconds")
-            scope = {}
-            exec(code, scope)  # noqa: S102 - this script's own code
-            cold[k], warm[k] = scope["result"]
+            cold[k], warm[k] = time_features(listing, k)
             continue
         done = subprocess.run([sys.executable, "-c", _COLD, str(listing), str(k)],
                               capture_output=True, text=True, check=True,

@@ -18,7 +18,9 @@ trains it. It owns everything those estimators share:
 - per-epoch random streams, ``checkpoint_dir`` checkpoints and ``resume``
   (:mod:`skemo._checkpoint`): an interrupted run resumes to the uninterrupted result;
 - ``precision``: autocast on the device in training and inference;
-- inference through :func:`skemo._torch.forward_batches`, the one no-grad loop.
+- inference through :func:`skemo._torch.forward_batches`, the one no-grad loop;
+- ``classes_`` and label codes (:mod:`skemo._labels`). Estimators that read
+  images add the input pipeline's knobs with :class:`skemo._inputs._ReadsImages`.
 
 A subclass names its skorch net class (``_net_class``: ``NeuralNetClassifier``
 for the classifiers; a GAN ``NeuralNet`` subclass or ``NeuralNetRegressor``
@@ -34,7 +36,6 @@ import inspect
 import os
 from numbers import Integral, Real
 
-import numpy as np
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -42,10 +43,12 @@ from skorch import NeuralNet
 from skorch.dataset import ValidSplit
 
 from skemo._checkpoint import Checkpoint, EpochSeed, load_checkpoint
+from skemo._labels import _EncodesLabels
 from skemo._params import SKORCH_PREFIXES, chain_signature, own_init, skorch_params_doc
 from skemo._torch import autocast, forward_batches, seeded
 
-class _SkorchEstimator(BaseEstimator):
+
+class _SkorchEstimator(_EncodesLabels, BaseEstimator):
     """Base of skemo's skorch-backed estimators (not public); see the module doc."""
 
     _net_class = NeuralNet
@@ -356,47 +359,6 @@ class _SkorchEstimator(BaseEstimator):
             if tuned:
                 net.set_params(**tuned)
 
-    # -- labels -------------------------------------------------------------
-    def _encode_labels(self, y, first, classes):
-        """Labels as int64 codes into ``classes_``, which the first fit fixes.
-
-        For classifiers and conditional generators alike: later calls
-        (``partial_fit``, ``warm_start``) must use labels of ``classes_``.
-        """
-        y = np.asarray(y)
-        if first:
-            self.classes_ = self._first_classes(y, classes)
-        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} differs from classes_ "
-                f"{self.classes_.tolist()}, fixed by the first fit."
-            )
-        unseen = ~np.isin(y, self.classes_)
-        if unseen.any():
-            raise ValueError(
-                f"y has labels {np.unique(y[unseen]).tolist()} that are not in classes_ "
-                f"{self.classes_.tolist()}, fixed by the first fit. Pass every label "
-                "with classes= on the first partial_fit, or refit with warm_start=False."
-            )
-        return np.searchsorted(self.classes_, y).astype(np.int64)
-
-    def _first_classes(self, y, classes):
-        name = type(self).__name__
-        if classes is not None:
-            classes = np.unique(np.asarray(classes))
-            if len(classes) < 2:
-                raise ValueError(
-                    f"{name} needs at least 2 classes; got classes={classes.tolist()}."
-                )
-            return classes
-        classes = np.unique(y)
-        if len(classes) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes in y; got only one class, "
-                f"{classes[0]!r}."
-            )
-        return classes
-
     # -- fitted state ----------------------------------------------------------
     @property
     def module_(self):
@@ -415,39 +377,3 @@ class _SkorchEstimator(BaseEstimator):
 
 _UNSET = object()
 _COMPONENTS = ("callbacks", "criterion")
-
-
-class _ReadsImages:
-    """Mixin of the skorch estimators that read images: the input pipeline's knobs.
-
-    ``n_jobs`` decoding threads, ``prefetch`` batches decoded ahead, the JPEG
-    ``decoder`` and, for training on files, ``cache``; the batches go to ``device``
-    (:mod:`skemo.io._pipeline`).
-    """
-
-    _parameter_constraints = {
-        "n_jobs": [None, Integral],
-        "prefetch": [Interval(Integral, 0, 64, closed="both")],
-        "decoder": [StrOptions({"pil", "torchvision"})],
-        "cache": ["boolean", StrOptions({"auto"})],
-    }
-
-    def __init__(self, *, n_jobs=None, prefetch=2, decoder="pil", cache="auto", **kwargs):
-        self.n_jobs = n_jobs
-        self.prefetch = prefetch
-        self.decoder = decoder
-        self.cache = cache
-        super().__init__(**kwargs)
-
-    def _stream_options(self):
-        """The pipeline's keyword arguments: ``n_jobs``, ``prefetch``, ``decoder``, ``device``."""
-        return {"n_jobs": self.n_jobs, "prefetch": self.prefetch, "decoder": self.decoder,
-                "device": self.device}
-
-    def _training_images(self, X, size):
-        """Training images as a float32 tensor (arrays), or from files: cached 8-bit or
-        streamed each epoch (:func:`skemo.io._pipeline.training_images`)."""
-        from skemo.io._pipeline import training_images
-
-        return training_images(X, size, cache=self.cache, n_jobs=self.n_jobs,
-                               prefetch=self.prefetch)

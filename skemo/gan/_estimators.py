@@ -16,7 +16,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from skemo._skorch import SKORCH_PREFIXES, _ReadsImages, _SkorchEstimator
+from skemo._inputs import _ReadsImages
+from skemo._skorch import SKORCH_PREFIXES, _SkorchEstimator
 from skemo._torch import forward_batches
 from skemo._validation import check_labels
 from skemo.io import stream_images

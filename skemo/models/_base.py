@@ -25,7 +25,8 @@ from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import to_tensor
 
-from skemo._skorch import _ReadsImages, _SkorchEstimator
+from skemo._inputs import _ReadsImages
+from skemo._skorch import _SkorchEstimator
 from skemo._torch import forward_batches
 from skemo.io import stream_images
 

@@ -80,9 +80,14 @@ def _stops_early(estimator):
             and not getattr(estimator, "_incremental", False))
 
 
+def _splits(estimator):
+    """Whether the estimator holds out its own split (no ``train_split`` of the user's)."""
+    return _stops_early(estimator) and estimator.train_split is None
+
+
 def early_stopping_split(estimator, params, seed, stratified):
     """``params`` (skorch net arguments) with the held-out split early stopping watches."""
-    if not _stops_early(estimator) or estimator.train_split is not None:
+    if not _splits(estimator):
         return params
     split = ValidSplit(estimator.validation_fraction, stratified=stratified, random_state=seed)
     return {**params, "train_split": split}
@@ -109,7 +114,7 @@ _NAME = "skemo_early_stopping"
 
 def check_validation_split(estimator, y, stratified):
     """Refuse, naming the parameters, training data too small for the internal split."""
-    if not _stops_early(estimator) or estimator.train_split is not None:
+    if not _splits(estimator):
         return
     n = len(y)
     n_valid = math.ceil(estimator.validation_fraction * n)

@@ -9,7 +9,8 @@ from sklearn.base import is_classifier
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from skemo._skorch import _ReadsImages, _SkorchEstimator
+from skemo._inputs import _ReadsImages
+from skemo._skorch import _SkorchEstimator
 from skemo._validation import check_labels, check_size, is_path_list, n_images
 
 from ._backbones import BACKBONES
